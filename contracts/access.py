@@ -1,0 +1,73 @@
+"""Who may see and change contracts. Every contract view asks here, and only here."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from categories.models import Category, Role
+from categories.selectors import user_role
+from contracts.models import Contract
+
+# Roles that may create contracts.
+CREATOR_ROLES = (Role.SOURCING_MANAGER, Role.HEAD_OF_CATEGORY, Role.HUB_ADMIN)
+
+
+def can_browse(user) -> bool:
+    """The index, public contract pages, vendor directory and lookup."""
+    return user.is_authenticated or settings.HUB_PUBLIC_INDEX
+
+
+def can_see_internal(user) -> bool:
+    """Internal contracts and internal fields need a signed-in user."""
+    return user.is_authenticated
+
+
+def visible_contracts(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Contract.objects.all() if queryset is None else queryset
+    if can_see_internal(user):
+        return queryset
+    if settings.HUB_PUBLIC_INDEX:
+        return queryset.filter(is_public=True)
+    return queryset.none()
+
+
+def editable_contracts(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The contracts this user may edit, as one queryset (used by lists and by the guard)."""
+    queryset = Contract.objects.all() if queryset is None else queryset
+    role = user_role(user)
+    if role is None or role == Role.BUYER:
+        return queryset.none()
+    if role == Role.HUB_ADMIN:
+        return queryset
+    own_team = Category.objects.filter(
+        Q(category_managers=user) | Q(category_officers=user) | Q(pillar__head=user),
+        pk=OuterRef("category_id"),
+    )
+    assigned = Contract.objects.managed_by(user).filter(pk=OuterRef("pk"))
+    return queryset.filter(Exists(own_team) | Exists(assigned))
+
+
+def can_create_contract(user) -> bool:
+    return user_role(user) in CREATOR_ROLES
+
+
+def can_edit_contract(user, contract: Contract) -> bool:
+    return editable_contracts(user, Contract.objects.filter(pk=contract.pk)).exists()
+
+
+def contract_for_user(user, reference: str, *, perm: str = "view") -> Contract:
+    """Fetch a contract by reference, or 404 when it is not visible / 403 when not editable."""
+    if perm not in {"view", "change"}:
+        raise ValueError(f"unknown permission {perm!r}")
+    contract = (
+        visible_contracts(user)
+        .select_related("category__pillar__head__profile")
+        .filter(reference=reference)
+        .first()
+    )
+    if contract is None:
+        raise Http404("No such contract.")
+    if perm == "change" and not can_edit_contract(user, contract):
+        raise PermissionDenied("You may not edit this contract.")
+    return contract

@@ -1,0 +1,82 @@
+"""Writes to contracts. Views and commands call these; nothing writes contracts elsewhere."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from categories.models import Authority
+from contracts.models import Contract, ContractAward
+from procurement_hub.text import fold
+
+
+def contract_search_text(
+    *, reference: str, title: str, description: str, category: str, vendor_names: Iterable[str]
+) -> str:
+    """The folded text the index search and the lookup match against."""
+    return fold(" | ".join([reference, title, category, *vendor_names, description]))
+
+
+def contracts_refresh_search_text(*, contract_ids: Iterable[int]) -> int:
+    """Recompute search_text for these contracts in bulk; returns how many were updated."""
+    contracts = list(
+        Contract.objects.filter(pk__in=list(contract_ids))
+        .select_related("category")
+        .prefetch_related("awards__vendor__aliases")
+    )
+    for contract in contracts:
+        names: list[str] = []
+        for award in contract.awards.all():
+            names.append(award.vendor.search_names or fold(award.vendor.legal_name))
+        contract.search_text = contract_search_text(
+            reference=contract.reference,
+            title=contract.title,
+            description=contract.description,
+            category=f"{contract.category.code} {contract.category.name}",
+            vendor_names=names,
+        )
+    Contract.objects.bulk_update(contracts, ["search_text"], batch_size=500)
+    return len(contracts)
+
+
+@transaction.atomic
+def contract_create(
+    *, fields: dict[str, Any], authorities: Iterable[Authority], awards: Iterable[dict], by
+) -> Contract:
+    contract = Contract(**fields)
+    contract.full_clean()
+    contract.save()
+    contract.authorities.set(authorities)
+    _replace_awards(contract=contract, awards=awards)
+    contracts_refresh_search_text(contract_ids=[contract.pk])
+    contract.refresh_from_db(fields=["search_text"])
+    return contract
+
+
+@transaction.atomic
+def contract_update(
+    *,
+    contract: Contract,
+    fields: dict[str, Any],
+    authorities: Iterable[Authority],
+    awards: Iterable[dict],
+    by,
+) -> Contract:
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    contract.full_clean()
+    contract.save()
+    contract.authorities.set(authorities)
+    _replace_awards(contract=contract, awards=awards)
+    contracts_refresh_search_text(contract_ids=[contract.pk])
+    contract.refresh_from_db(fields=["search_text"])
+    return contract
+
+
+def _replace_awards(*, contract: Contract, awards: Iterable[dict]) -> None:
+    """Make the contract's awards exactly these rows (vendor, lot, value, numbers)."""
+    contract.awards.all().delete()
+    rows = [ContractAward(contract=contract, **award) for award in awards]
+    for row in rows:
+        row.full_clean(exclude=["contract"])
+    ContractAward.objects.bulk_create(rows)

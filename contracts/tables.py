@@ -1,0 +1,61 @@
+"""The contract index table."""
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+
+from contracts.models import Contract
+
+
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+class ContractTable(tables.Table):
+    reference = tables.Column(linkify=True, attrs={"td": {"class": "text-nowrap fw-semibold"}})
+    title = tables.Column()
+    category = tables.Column(order_by=("category__code",), verbose_name="Category")
+    vendors = tables.Column(empty_values=(), orderable=False, verbose_name="Vendors")
+    manager = tables.Column(empty_values=(), orderable=False, verbose_name="Contract manager")
+    status = tables.Column(empty_values=())
+    end_date = tables.DateColumn(format="j M Y", verbose_name="Ends")
+    awarded_value = tables.Column(verbose_name="Value", attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = Contract
+        fields = (
+            "reference",
+            "title",
+            "category",
+            "vendors",
+            "manager",
+            "status",
+            "end_date",
+            "awarded_value",
+        )
+        order_by = ("end_date", "reference")
+        attrs = {"class": "table table-sm table-hover align-middle contract-table"}
+        row_attrs = {"class": lambda record: "table-secondary" if record.has_ended() else ""}
+        empty_text = "No contracts match these filters."
+
+    def render_category(self, record):
+        return format_html('<span title="{}">{}</span>', record.category.name, record.category.code)
+
+    def render_vendors(self, record):
+        awards = list(record.awards.all())
+        names = sorted({award.vendor.legal_name for award in awards})
+        shown = format_html_join(", ", "{}", ((name,) for name in names[:3]))
+        if len(names) > 3:
+            return format_html("{} <span class='text-muted'>+{} more</span>", shown, len(names) - 3)
+        return shown
+
+    def render_manager(self, record):
+        return person_name(record.contract_manager or record.category.primary_contract_manager)
+
+    def render_status(self, record):
+        return render_to_string("contracts/_status_badge.html", {"contract": record})
+
+    def render_awarded_value(self, value, record):
+        return format_html("{} {}", record.currency, f"{value:,.0f}")

@@ -1,0 +1,68 @@
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+
+from categories.models import Role
+from tests.factories import TODAY, CategoryFactory, PillarFactory, staff
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A file in ../shared/data, read in place. Skips when absent, unless CI requires it."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("HUB_REQUIRE_SHARED_DATA") == "1":
+            pytest.fail(f"{path} is required (HUB_REQUIRE_SHARED_DATA=1) but missing")
+        pytest.skip(f"shared data not present at {path} (a fresh clone without ../shared)")
+    return path
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    return TODAY
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    """Every test runs on the same day, so dates in factories mean the same thing."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+
+
+@pytest.fixture
+def hub(db):
+    """A small hub: one pillar with two categories and a person in every role.
+
+    Everyone is reachable as hub.<role>; `other_cm` manages the other category.
+    """
+
+    class Hub:
+        pass
+
+    h = Hub()
+    h.head = staff(Role.HEAD_OF_CATEGORY, job_title="Head of Category")
+    h.pillar = PillarFactory(name="Corporate and Commercial", head=h.head)
+    h.cm = staff(Role.CONTRACT_MANAGER, job_title="Contract Manager")
+    h.cover = staff(Role.CONTRACT_MANAGER, job_title="Contract Manager (cover)")
+    h.other_cm = staff(Role.CONTRACT_MANAGER, job_title="Contract Manager")
+    h.cat_manager = staff(Role.CATEGORY_MANAGER)
+    h.cat_officer = staff(Role.CATEGORY_OFFICER)
+    h.sourcing = staff(Role.SOURCING_MANAGER)
+    h.buyer = staff(Role.BUYER)
+    h.admin = staff(Role.HUB_ADMIN)
+    h.category = CategoryFactory(
+        code="ITS",
+        name="IT Services",
+        pillar=h.pillar,
+        primary_contract_manager=h.cm,
+        cover_contract_manager=h.cover,
+    )
+    h.category.category_managers.add(h.cat_manager)
+    h.category.category_officers.add(h.cat_officer)
+    h.other_pillar = PillarFactory(name="Environment and Infrastructure")
+    h.other_category = CategoryFactory(
+        code="FAC", name="Facilities", pillar=h.other_pillar, primary_contract_manager=h.other_cm
+    )
+    return h

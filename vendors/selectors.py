@@ -1,0 +1,52 @@
+"""Reads of vendors: the directory, a vendor's page."""
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from contracts.models import ContractAward
+from procurement_hub.text import search_terms
+from vendors.models import Vendor
+
+
+def vendor_directory(*, text: str = "", contracts: QuerySet) -> QuerySet:
+    """Vendors matching the words, each with the number of (visible) contracts it holds."""
+    held = (
+        ContractAward.objects.filter(vendor=OuterRef("pk"), contract__in=contracts)
+        .order_by()
+        .values("vendor")
+        .annotate(n=Count("contract", distinct=True))
+        .values("n")
+    )
+    queryset = Vendor.objects.annotate(contract_count=Coalesce(Subquery(held), 0))
+    for term in search_terms(text):
+        queryset = queryset.filter(search_names__contains=term)
+    return queryset.prefetch_related("aliases")
+
+
+def vendor_page(vendor_id: int, *, contracts: QuerySet) -> Vendor:
+    """A vendor with its aliases, contacts and the visible contracts it holds."""
+    awards = (
+        ContractAward.objects.filter(contract__in=contracts)
+        .select_related(
+            "contract__category",
+            "contract__contract_manager",
+            "contract__category__primary_contract_manager",
+        )
+        .order_by("contract__end_date", "contract__reference")
+    )
+    return (
+        Vendor.objects.prefetch_related("aliases", "contacts", Prefetch("awards", queryset=awards))
+        .filter(pk=vendor_id)
+        .get()
+    )
+
+
+def vendor_suggestions(text: str, *, limit: int = 10) -> list[Vendor]:
+    """Vendors whose legal name or an alias contains every word: for the autocomplete."""
+    terms = search_terms(text)
+    if not terms:
+        return []
+    queryset = Vendor.objects.all()
+    for term in terms:
+        queryset = queryset.filter(search_names__contains=term)
+    return list(queryset.order_by("legal_name")[:limit])

@@ -1,0 +1,27 @@
+"""Writes to vendors: keep the folded name column in step with the names."""
+
+from django.db import transaction
+
+from procurement_hub.text import fold
+from vendors.models import Vendor, VendorAlias
+
+
+def vendor_search_names(*, legal_name: str, aliases: list[str]) -> str:
+    return fold(" | ".join([legal_name, *aliases]))
+
+
+def vendor_refresh_search_names(*, vendor: Vendor) -> None:
+    """Recompute the vendor's folded names and the search text of the contracts it holds."""
+    from contracts.services import contracts_refresh_search_text
+
+    aliases = list(vendor.aliases.values_list("name", flat=True))
+    vendor.search_names = vendor_search_names(legal_name=vendor.legal_name, aliases=aliases)
+    vendor.save(update_fields=["search_names"])
+    contracts_refresh_search_text(contract_ids=vendor.awards.values_list("contract_id", flat=True))
+
+
+@transaction.atomic
+def vendor_add_alias(*, vendor: Vendor, name: str) -> VendorAlias:
+    alias, _created = VendorAlias.objects.get_or_create(vendor=vendor, name=name.strip())
+    vendor_refresh_search_names(vendor=vendor)
+    return alias
