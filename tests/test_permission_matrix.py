@@ -1,0 +1,87 @@
+"""Role × view × object: every view of the hub, for every role, on the server.
+
+Cases live beside each app's tests (tests/<app>/matrix_cases.py); add yours to APPS' lists.
+"""
+
+import pytest
+
+from tests.contracts import matrix_cases as contracts_cases
+from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
+from tests.matrix import ROLES
+
+CASES = [*contracts_cases.CASES]
+PUBLIC_INDEX_OPEN = set(contracts_cases.PUBLIC_INDEX_OPEN)
+
+
+class World:
+    """The hub fixture plus the objects the cases point at."""
+
+    def __init__(self, hub):
+        self.hub = hub
+        self.authority = AuthorityFactory(code="oxf", name="Oxford City Council")
+        self.vendor = VendorFactory(legal_name="Acme Printing Ltd")
+        self.public_contract = ContractFactory(
+            reference="ITS75",
+            title="Printing services",
+            category=hub.category,
+            vendors=[self.vendor],
+            authorities=[self.authority],
+        )
+        self.internal_contract = ContractFactory(
+            reference="ITS76", title="Internal audit", category=hub.category, is_public=False
+        )
+        self.other_contract = ContractFactory(
+            reference="FAC115",
+            title="Cleaning",
+            category=hub.other_category,
+            authorities=[self.authority],
+        )
+
+    def user(self, role):
+        return None if role == "anon" else getattr(self.hub, role)
+
+
+@pytest.fixture
+def world(hub):
+    return World(hub)
+
+
+def _request(client, world, case, role):
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    url = case.url(world)
+    if case.method == "post":
+        return client.post(url, case.data(world) if case.data else {})
+    return client.get(url)
+
+
+def _assert_refused(response, role):
+    if role == "anon":
+        assert response.status_code in {302, 404}, response.status_code
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code in {403, 404}, response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_permission_matrix(client, world, case, role):
+    response = _request(client, world, case, role)
+    if role in case.allowed:
+        assert response.status_code in case.ok, (
+            f"{role} should reach {case.name}: got {response.status_code}"
+        )
+    else:
+        _assert_refused(response, role)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_public_index_opens_only_public_pages_to_anonymous(client, world, case, settings):
+    settings.HUB_PUBLIC_INDEX = True
+    response = _request(client, world, case, "anon")
+    if case.name in PUBLIC_INDEX_OPEN:
+        assert response.status_code in case.ok
+    else:
+        _assert_refused(response, "anon")
