@@ -166,8 +166,9 @@ class Contract(models.Model):
             models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
             # Category and pillar filters, sorted by end date.
             models.Index(fields=["category", "end_date"], name="contract_category_end_idx"),
-            # Sortable columns.
             models.Index(fields=["title"], name="contract_title_idx"),
+            # Sortable columns. Sorting puts missing values last both ways (contracts/tables.py);
+            # on PostgreSQL migration 0002 adds the matching NULLS LAST indexes.
             models.Index(fields=["start_date"], name="contract_start_idx"),
             models.Index(fields=["awarded_value"], name="contract_value_idx"),
         ]
@@ -177,12 +178,16 @@ class Contract(models.Model):
                 | Q(end_date__isnull=True)
                 | Q(end_date__gte=F("start_date")),
                 name="contract_end_after_start",
+                violation_error_message=_("The end date must be on or after the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(max_end_date__isnull=True)
                 | Q(end_date__isnull=True)
                 | Q(max_end_date__gte=F("end_date")),
                 name="contract_max_end_after_end",
+                violation_error_message=_(
+                    "The maximum end date must be on or after the current end date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(estimated_value__isnull=True) | Q(estimated_value__gte=0),
@@ -196,6 +201,9 @@ class Contract(models.Model):
                 condition=~Q(status__in=["active", "expired"])
                 | (Q(start_date__isnull=False) & Q(end_date__isnull=False)),
                 name="contract_running_has_dates",
+                violation_error_message=_(
+                    "An active or expired contract needs start and end dates."
+                ),
             ),
         ]
 

@@ -1,0 +1,95 @@
+"""Creating and editing contracts through the forms."""
+
+import pytest
+from django.urls import reverse
+
+from contracts.models import Contract
+from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
+
+
+def _payload(hub, **overrides):
+    authority = AuthorityFactory(code="oxf")
+    data = {
+        "reference": "its900",
+        "title": "Network switches",
+        "category": hub.category.pk,
+        "authorities": [authority.pk],
+        "kind": "framework",
+        "status": "active",
+        "start_date": "2026-01-01",
+        "end_date": "2028-01-01",
+        "max_end_date": "2029-01-01",
+        "awarded_value": "250000",
+        "currency": "GBP",
+        "is_public": "on",
+        "awards-TOTAL_FORMS": "2",
+        "awards-INITIAL_FORMS": "0",
+        "awards-0-vendor": "Acme Networks Ltd",
+        "awards-0-lot": "Lot 1",
+        "awards-1-vendor": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def acme(db):
+    return VendorFactory(legal_name="Acme Networks Ltd")
+
+
+def test_sourcing_manager_creates_a_contract_with_awards(client, hub, acme):
+    client.force_login(hub.sourcing)
+    response = client.post(reverse("contracts:create"), _payload(hub))
+    contract = Contract.objects.get(reference="ITS900")
+    assert response.status_code == 302
+    assert response["Location"] == contract.get_absolute_url()
+    assert [a.vendor for a in contract.awards.all()] == [acme]
+    assert "acme networks" in contract.search_text
+
+
+def test_bad_input_shows_field_errors_and_saves_nothing(client, hub, acme):
+    client.force_login(hub.sourcing)
+    response = client.post(
+        reverse("contracts:create"),
+        _payload(hub, end_date="2025-01-01", **{"awards-0-vendor": "Nobody Ltd", "cpv_code": "x"}),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "nothing has been saved" in html
+    assert "No vendor is called “Nobody Ltd”" in html
+    assert "A CPV code looks like" in html
+    assert not Contract.objects.filter(reference="ITS900").exists()
+    # What the user typed is kept.
+    assert 'value="Network switches"' in html
+
+
+def test_end_before_start_is_a_form_error(client, hub, acme):
+    client.force_login(hub.sourcing)
+    response = client.post(reverse("contracts:create"), _payload(hub, end_date="2025-01-01"))
+    assert "The end date must be on or after the start date." in response.content.decode()
+    assert not Contract.objects.exists()
+
+
+def test_active_contract_without_dates_is_a_form_error(client, hub, acme):
+    client.force_login(hub.sourcing)
+    response = client.post(reverse("contracts:create"), _payload(hub, end_date=""))
+    assert "needs start and end dates" in response.content.decode()
+
+
+def test_contract_manager_edits_own_contract_and_search_text_follows(client, hub, acme):
+    contract = ContractFactory(reference="ITS1", category=hub.category)
+    client.force_login(hub.cm)
+    data = _payload(hub, reference="ITS1", title="Renamed contract")
+    response = client.post(reverse("contracts:edit", args=["ITS1"]), data)
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.title == "Renamed contract"
+    assert "renamed contract" in contract.search_text
+
+
+def test_duplicate_vendor_in_one_lot_is_refused(client, hub, acme):
+    client.force_login(hub.sourcing)
+    data = _payload(hub, **{"awards-1-vendor": "Acme Networks Ltd", "awards-1-lot": "Lot 1"})
+    response = client.post(reverse("contracts:create"), data)
+    assert "listed twice" in response.content.decode()
+    assert not Contract.objects.exists()
