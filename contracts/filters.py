@@ -26,19 +26,25 @@ class ContractFilter(django_filters.FilterSet):
         ),
     )
     pillar = django_filters.ModelChoiceFilter(
-        field_name="category__pillar", queryset=Pillar.objects.all(), empty_label="Any pillar"
+        field_name="category__pillar", queryset=Pillar.objects.all(),
+        empty_label="Any pillar",
+        label="Pillar",
     )
     category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), empty_label="Any category"
+        queryset=Category.objects.all(), empty_label="Any category", label="Category"
     )
     authority = django_filters.ModelChoiceFilter(
-        queryset=Authority.objects.all(), method="filter_authority", empty_label="Any authority"
+        queryset=Authority.objects.all(),
+        method="filter_authority",
+        empty_label="Any authority",
+        label="Authority",
     )
     vendor = django_filters.ModelChoiceFilter(
         queryset=Vendor.objects.all(),
         method="filter_vendor",
         # An id filled in by the autocomplete: never a <select> of every vendor.
         widget=forms.HiddenInput,
+        label="Vendor id",
     )
     vendor_name = django_filters.CharFilter(
         method="filter_vendor_name",

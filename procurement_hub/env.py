@@ -81,11 +81,15 @@ def envdb(name: str, default: str) -> dict:
 def envemail(name: str, default: str) -> dict:
     raw = os.environ.get(name, default)
     try:
-        return dj_email_url.parse(raw)
+        config = dj_email_url.parse(raw)
     except (KeyError, ValueError) as exc:
         raise ImproperlyConfigured(
             f"{name}={raw!r} is not an email URL we support: {exc}"
         ) from None
+    if "EMAIL_BACKEND" not in config:
+        schemes = ", ".join(sorted(dj_email_url.SCHEMES))
+        raise ImproperlyConfigured(f"{name}={raw!r}: the scheme must be one of {schemes}.")
+    return config
 
 
 def envtimezone(name: str, default: str) -> str:

@@ -93,3 +93,22 @@ def test_duplicate_vendor_in_one_lot_is_refused(client, hub, acme):
     response = client.post(reverse("contracts:create"), data)
     assert "listed twice" in response.content.decode()
     assert not Contract.objects.exists()
+
+
+def test_override_of_contract_manager_is_saved(client, hub, acme):
+    client.force_login(hub.sourcing)
+    response = client.post(
+        reverse("contracts:create"),
+        _payload(hub, contract_manager=hub.other_cm.pk, sourcing_manager=hub.sourcing.pk),
+    )
+    assert response.status_code == 302
+    contract = Contract.objects.get(reference="ITS900")
+    assert contract.contract_manager == hub.other_cm
+    assert contract.sourcing_manager == hub.sourcing
+
+
+def test_invalid_field_is_marked_for_assistive_styling(client, hub, acme):
+    client.force_login(hub.sourcing)
+    response = client.post(reverse("contracts:create"), _payload(hub, title=""))
+    assert response.status_code == 200
+    assert 'class="form-control is-invalid"' in response.content.decode()

@@ -1,0 +1,67 @@
+"""Settings come from the environment, and bad values stop start-up with a clear message."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from procurement_hub import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("reader", "name", "value"),
+    [
+        (lambda: env.envbool("X_FLAG", False), "X_FLAG", "maybe"),
+        (lambda: env.envint("X_INT", 1), "X_INT", "ten"),
+        (lambda: env.envint("X_INT", 1, minimum=1), "X_INT", "0"),
+        (lambda: env.envdb("X_DB", "sqlite://"), "X_DB", "mysql://u@h/db"),
+        (lambda: env.envdb("X_DB", "sqlite://"), "X_DB", "nonsense"),
+        (lambda: env.envemail("X_MAIL", "console://"), "X_MAIL", "pigeon://"),
+        (lambda: env.envtimezone("X_TZ", "UTC"), "X_TZ", "Mars/Olympus"),
+        (lambda: env.envcurrency("X_CUR", "GBP"), "X_CUR", "pounds"),
+        (lambda: env.envredis("X_REDIS"), "X_REDIS", "localhost:6379"),
+        (lambda: env.envdecimal("X_DEC", "1"), "X_DEC", "lots"),
+    ],
+)
+def test_bad_values_raise_a_message_naming_the_variable(monkeypatch, reader, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        reader()
+
+
+def test_good_values_are_read(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "Yes")
+    monkeypatch.setenv("X_DB", "postgres://u:p@db:5432/hub")
+    monkeypatch.setenv("X_CUR", "usd")
+    assert env.envbool("X_FLAG", False) is True
+    assert env.envdb("X_DB", "")["NAME"] == "hub"
+    assert env.envcurrency("X_CUR", "GBP") == "USD"
+    assert env.envlist("X_MISSING", "a, b,,c") == ["a", "b", "c"]
+
+
+def _check(**environ):
+    clean = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", **environ}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_start_up_refuses_a_bad_setting_with_a_clear_message():
+    result = _check(DEBUG="true", HUB_CURRENCY="pounds")
+    assert result.returncode != 0
+    assert "HUB_CURRENCY='POUNDS' is not an ISO 4217 currency code" in result.stderr
+
+
+def test_production_start_up_needs_a_secret_key():
+    result = _check(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

@@ -1,0 +1,75 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import ContractFactory, VendorAliasFactory, VendorContactFactory, VendorFactory
+from vendors.services import vendor_add_alias
+
+
+@pytest.fixture
+def vendors(hub):
+    acme = VendorFactory(legal_name="Acme Print Solutions Ltd", is_sme=True)
+    vendor_add_alias(vendor=acme, name="PrintCo")
+    VendorContactFactory(vendor=acme, name="Pat Jones", email="pat@acme.example.com")
+    other = VendorFactory(legal_name="Zenith Cleaning")
+    ContractFactory(reference="ITS1", category=hub.category, vendors=[acme])
+    ContractFactory(reference="ITS2", category=hub.category, vendors=[acme], is_public=False)
+    return acme, other
+
+
+def test_directory_searches_aliases_and_counts_contracts(client, hub, vendors):
+    client.force_login(hub.buyer)
+    html = client.get(reverse("vendors:list"), {"q": "printco"}).content.decode()
+    assert "Acme Print Solutions Ltd" in html
+    assert "Zenith" not in html
+    assert "PrintCo" in html
+
+
+def test_directory_query_count_is_constant(client, hub, django_assert_max_num_queries):
+    for _ in range(60):
+        vendor = VendorFactory()
+        VendorAliasFactory(vendor=vendor)
+        ContractFactory(category=hub.category, vendors=[vendor])
+    client.force_login(hub.buyer)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("vendors:list"), {"per_page": "50"})
+    assert response.content.decode().count("/vendors/") >= 50
+
+
+def test_vendor_page_lists_contracts_held_and_contacts_for_staff(client, hub, vendors):
+    acme, _ = vendors
+    client.force_login(hub.buyer)
+    html = client.get(acme.get_absolute_url()).content.decode()
+    assert "ITS1" in html and "ITS2" in html
+    assert "Pat Jones" in html
+
+
+def test_anonymous_vendor_page_hides_internal_contracts_and_contacts(client, vendors, settings):
+    settings.HUB_PUBLIC_INDEX = True
+    acme, _ = vendors
+    html = client.get(acme.get_absolute_url()).content.decode()
+    assert "ITS1" in html
+    assert "ITS2" not in html
+    assert "Pat Jones" not in html
+
+
+def test_unknown_vendor_is_404(client, hub):
+    client.force_login(hub.buyer)
+    assert client.get(reverse("vendors:detail", args=[999999])).status_code == 404
+
+
+def test_autocomplete_suggests_by_alias_and_caps_the_list(client, hub, vendors):
+    for n in range(15):
+        VendorFactory(legal_name=f"Acme Subsidiary {n}")
+    client.force_login(hub.buyer)
+    html = client.get(reverse("vendors:autocomplete"), {"vendor_name": "printco"}).content.decode()
+    assert f'data-vendor-id="{vendors[0].pk}"' in html
+    html = client.get(reverse("vendors:autocomplete"), {"vendor_name": "acme"}).content.decode()
+    assert html.count("data-vendor-choice") == 10
+
+
+def test_adding_an_alias_makes_the_vendors_contracts_findable(client, hub, vendors):
+    acme, _ = vendors
+    vendor_add_alias(vendor=acme, name="Inkwell Trading")
+    client.force_login(hub.buyer)
+    html = client.get(reverse("contracts:index"), {"q": "inkwell"}).content.decode()
+    assert 'data-ref="ITS1"' in html
