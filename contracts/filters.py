@@ -26,7 +26,8 @@ class ContractFilter(django_filters.FilterSet):
         ),
     )
     pillar = django_filters.ModelChoiceFilter(
-        field_name="category__pillar", queryset=Pillar.objects.all(),
+        field_name="category__pillar",
+        queryset=Pillar.objects.all(),
         empty_label="Any pillar",
         label="Pillar",
     )

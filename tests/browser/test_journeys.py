@@ -2,6 +2,7 @@
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +59,6 @@ def test_filter_then_export_gives_exactly_the_filtered_rows(
     screenshot(page, "index-filtered")
     with page.expect_download() as download_info:
         page.click("#export-csv")
-    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert sorted(r["Reference"] for r in rows) == ["ITS75", "ITS76"]
