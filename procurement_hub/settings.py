@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "vendors",
     "contracts",
     "kpis",
+    "notifications",
+    "sourcing",
+    "spend",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +151,20 @@ HUB_CURRENCY = envcurrency("HUB_CURRENCY", "GBP")
 HUB_PUBLIC_INDEX = envbool("HUB_PUBLIC_INDEX", False)
 HUB_EXPIRING_SOON_DAYS = envint("HUB_EXPIRING_SOON_DAYS", 90, minimum=1)
 HUB_KPI_PUBLICATION_THRESHOLD = envdecimal("HUB_KPI_PUBLICATION_THRESHOLD", "5000000")
+
+# --- KPI reviews (kpis/) ---------------------------------------------------------------------
+# (settings of the KPI issue go here)
+
+# --- Reminders and notifications (notifications/) -------------------------------------------
+# (settings of the reminders issue go here)
+
+# --- Sourcing pipeline (sourcing/) ----------------------------------------------------------
+# (settings of the sourcing issue go here)
+
+# --- Spend (spend/) -------------------------------------------------------------------------
+# (settings of the spend issue go here)
+
+# --- end of app settings --------------------------------------------------------------------
 
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

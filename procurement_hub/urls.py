@@ -15,6 +15,10 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("vendors/", include("vendors.urls")),
     path("structure/", include("categories.urls")),
+    path("kpis/", include("kpis.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("sourcing/", include("sourcing.urls")),
+    path("spend/", include("spend.urls")),
 ]
 
 if settings.DEBUG:

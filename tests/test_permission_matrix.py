@@ -7,10 +7,15 @@ import pytest
 
 from tests.contracts import matrix_cases as contracts_cases
 from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
+from tests.kpis import matrix_cases as kpis_cases
 from tests.matrix import ROLES
+from tests.notifications import matrix_cases as notifications_cases
+from tests.sourcing import matrix_cases as sourcing_cases
+from tests.spend import matrix_cases as spend_cases
 
-CASES = [*contracts_cases.CASES]
-PUBLIC_INDEX_OPEN = set(contracts_cases.PUBLIC_INDEX_OPEN)
+APPS = [contracts_cases, kpis_cases, notifications_cases, sourcing_cases, spend_cases]
+CASES = [case for app in APPS for case in app.CASES]
+PUBLIC_INDEX_OPEN = {name for app in APPS for name in app.PUBLIC_INDEX_OPEN}
 
 
 class World:
