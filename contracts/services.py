@@ -43,14 +43,7 @@ def contracts_refresh_search_text(*, contract_ids: Iterable[int]) -> int:
 def contract_create(
     *, fields: dict[str, Any], authorities: Iterable[Authority], awards: Iterable[dict], by
 ) -> Contract:
-    contract = Contract(**fields)
-    contract.full_clean()
-    contract.save()
-    contract.authorities.set(authorities)
-    _replace_awards(contract=contract, awards=awards)
-    contracts_refresh_search_text(contract_ids=[contract.pk])
-    contract.refresh_from_db(fields=["search_text"])
-    return contract
+    return _save(contract=Contract(**fields), authorities=authorities, awards=awards)
 
 
 @transaction.atomic
@@ -64,6 +57,13 @@ def contract_update(
 ) -> Contract:
     for name, value in fields.items():
         setattr(contract, name, value)
+    return _save(contract=contract, authorities=authorities, awards=awards)
+
+
+def _save(
+    *, contract: Contract, authorities: Iterable[Authority], awards: Iterable[dict]
+) -> Contract:
+    """Validate and save the contract with its authorities and awards; re-index its search text."""
     contract.full_clean()
     contract.save()
     contract.authorities.set(authorities)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from categories.models import Authority, Category, Pillar, Role, StaffProfile
 from contracts.models import Contract, ContractAward, ContractStatus, ExtensionOption
-from contracts.services import contract_search_text
+from contracts.services import contracts_refresh_search_text
 from procurement_hub.text import fold
 from vendors.models import Vendor, VendorAlias, VendorContact
 
@@ -126,15 +126,8 @@ class ContractFactory(factory.django.DjangoModelFactory):
         """Keep search_text as the services would, so search tests see real data."""
         if not create:
             return
-        names = [a.vendor.search_names for a in contract.awards.select_related("vendor")]
-        contract.search_text = contract_search_text(
-            reference=contract.reference,
-            title=contract.title,
-            description=contract.description,
-            category=f"{contract.category.code} {contract.category.name}",
-            vendor_names=names,
-        )
-        contract.save(update_fields=["search_text"])
+        contracts_refresh_search_text(contract_ids=[contract.pk])
+        contract.refresh_from_db(fields=["search_text"])
 
 
 class ExtensionOptionFactory(factory.django.DjangoModelFactory):
