@@ -153,13 +153,27 @@ HUB_EXPIRING_SOON_DAYS = envint("HUB_EXPIRING_SOON_DAYS", 90, minimum=1)
 HUB_KPI_PUBLICATION_THRESHOLD = envdecimal("HUB_KPI_PUBLICATION_THRESHOLD", "5000000")
 
 # --- KPI reviews (kpis/) ---------------------------------------------------------------------
-# (settings of the KPI issue go here)
+# Days after a contract's end during which its last reviews may still be logged.
+HUB_KPI_REVIEW_GRACE_DAYS = envint("HUB_KPI_REVIEW_GRACE_DAYS", 90, minimum=0)
+# "Due soon" on My reviews and the dashboard: a review due within this many days.
+HUB_KPI_DUE_SOON_DAYS = envint("HUB_KPI_DUE_SOON_DAYS", 30, minimum=0)
 
 # --- Reminders and notifications (notifications/) -------------------------------------------
 # (settings of the reminders issue go here)
 
 # --- Sourcing pipeline (sourcing/) ----------------------------------------------------------
-# (settings of the sourcing issue go here)
+# Renewal pipeline: contracts ending within this many months with no decision recorded.
+SOURCING_RENEWAL_HORIZON_MONTHS = envint("SOURCING_RENEWAL_HORIZON_MONTHS", 18, minimum=1)
+# Pipeline notice export: procurements of at least this value starting within the window.
+SOURCING_PIPELINE_NOTICE_THRESHOLD = envdecimal("SOURCING_PIPELINE_NOTICE_THRESHOLD", "2000000")
+SOURCING_PIPELINE_NOTICE_MONTHS = envint("SOURCING_PIPELINE_NOTICE_MONTHS", 18, minimum=1)
+# RAG: a project this many days (or fewer) behind plan is amber; more is red.
+SOURCING_RAG_RED_DAYS = envint("SOURCING_RAG_RED_DAYS", 30, minimum=1)
+# Forward plan: quarters ahead (24 months = 8 quarters).
+SOURCING_FORWARD_PLAN_MONTHS = envint("SOURCING_FORWARD_PLAN_MONTHS", 24, minimum=3)
+# Lead time assumed per stage (days) until enough finished stages exist to learn from.
+SOURCING_DEFAULT_STAGE_DAYS = envint("SOURCING_DEFAULT_STAGE_DAYS", 30, minimum=1)
+SOURCING_MIN_SAMPLES = envint("SOURCING_MIN_SAMPLES", 3, minimum=1)
 
 # --- Spend (spend/) -------------------------------------------------------------------------
 # (settings of the spend issue go here)

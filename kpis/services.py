@@ -1,0 +1,444 @@
+"""Writes of the KPI app: the library, contract KPIs, schedules and reviews.
+
+Views, the demo and other apps (sourcing's handover) call these; nothing else writes KPI rows.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from contracts.models import Contract
+from kpis import schedule as periods
+from kpis.models import (
+    CURRENT_STATES,
+    FREQUENCY_MONTHS,
+    RATING_SCORE,
+    ActionStatus,
+    ContractKpi,
+    Frequency,
+    KpiResult,
+    KpiTemplate,
+    Rating,
+    Review,
+    ReviewAction,
+    ReviewEvidence,
+    ReviewSchedule,
+    ReviewState,
+)
+
+
+class ReviewLocked(PermissionDenied):
+    """A submitted review is immutable: corrections are amendments."""
+
+
+def rating_suggest(
+    *,
+    value: Decimal | None,
+    target: Decimal,
+    approaching: Decimal | None,
+    higher_is_better: bool,
+) -> str:
+    """The rating a measured value earns.
+
+    Measured in the KPI's direction: at or better than the target is Good; at or better than the
+    approaching threshold is Approaching target; within one more target–threshold gap beyond the
+    threshold is Requires improvement; further still is Inadequate. Without a threshold, anything
+    short of the target Requires improvement. No value: Other.
+    """
+    if value is None:
+        return Rating.OTHER
+    sign = 1 if higher_is_better else -1
+    v, t = value * sign, target * sign
+    if v >= t:
+        return Rating.GOOD
+    if approaching is None:
+        return Rating.REQUIRES_IMPROVEMENT
+    a = approaching * sign
+    if v >= a:
+        return Rating.APPROACHING
+    gap = t - a
+    if gap == 0 or v >= a - gap:
+        return Rating.REQUIRES_IMPROVEMENT
+    return Rating.INADEQUATE
+
+
+# --- Library and contract KPIs ----------------------------------------------------------------
+
+
+def kpi_template_add(*, category, name: str, target, **fields) -> KpiTemplate:
+    template = KpiTemplate(category=category, name=name, target=Decimal(str(target)), **fields)
+    template.full_clean()
+    template.save()
+    return template
+
+
+def contract_kpi_add(
+    *,
+    contract: Contract,
+    name: str,
+    unit: str = "",
+    target,
+    approaching=None,
+    higher_is_better: bool = True,
+    weight: int = 1,
+    description: str = "",
+    data_source: str = "",
+    is_key: bool = False,
+    template: KpiTemplate | None = None,
+) -> ContractKpi:
+    """Add a KPI to a contract (validated; raises ValidationError on a bad threshold or name)."""
+    kpi = ContractKpi(
+        contract=contract,
+        name=name,
+        unit=unit,
+        target=Decimal(str(target)),
+        approaching=None if approaching is None else Decimal(str(approaching)),
+        higher_is_better=higher_is_better,
+        weight=weight,
+        description=description,
+        data_source=data_source,
+        is_key=is_key,
+        template=template,
+    )
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+def contract_kpi_update(*, kpi: ContractKpi, **fields) -> ContractKpi:
+    for name, value in fields.items():
+        setattr(kpi, name, value)
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+def contract_kpis_from_templates(
+    *, contract: Contract, templates: Iterable[KpiTemplate]
+) -> list[ContractKpi]:
+    """Copy library KPIs onto a contract, skipping names the contract already has."""
+    have = set(contract.kpis.values_list("name", flat=True))
+    added = []
+    for t in templates:
+        if t.name in have:
+            continue
+        added.append(
+            contract_kpi_add(
+                contract=contract,
+                name=t.name,
+                unit=t.unit,
+                target=t.target,
+                approaching=t.approaching,
+                higher_is_better=t.higher_is_better,
+                weight=t.weight,
+                description=t.description,
+                data_source=t.data_source,
+                is_key=t.is_key,
+                template=t,
+            )
+        )
+    return added
+
+
+# --- Schedule ---------------------------------------------------------------------------------
+
+
+def _default_anchor(contract: Contract) -> datetime.date:
+    return contract.start_date or timezone.localdate()
+
+
+def schedule_set(
+    *, contract: Contract, frequency: str, anchor: datetime.date | None = None
+) -> ReviewSchedule:
+    """Set (or change) a contract's review frequency; recomputes its next due date."""
+    if frequency not in FREQUENCY_MONTHS:
+        raise ValidationError({"frequency": f"Unknown frequency {frequency!r}."})
+    schedule, _created = ReviewSchedule.objects.get_or_create(
+        contract=contract,
+        defaults={"frequency": frequency, "anchor": anchor or _default_anchor(contract)},
+    )
+    schedule.frequency = frequency
+    if anchor is not None:
+        schedule.anchor = anchor
+    return schedule_refresh(schedule=schedule)
+
+
+def schedule_for(contract: Contract) -> ReviewSchedule:
+    """The contract's schedule, creating the default (quarterly from the start) if it has none."""
+    try:
+        return contract.review_schedule
+    except ReviewSchedule.DoesNotExist:
+        return schedule_set(contract=contract, frequency=Frequency.QUARTERLY)
+
+
+def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
+    """Recompute the denormalised fields from the contract's current reviews."""
+    current = list(
+        Review.objects.filter(contract_id=schedule.contract_id, state__in=CURRENT_STATES)
+        .order_by("-period_end", "-pk")
+        .values_list("period_end", "overall_rating")[:2]
+    )
+    schedule.last_period_end = current[0][0] if current else None
+    schedule.latest_rating = current[0][1] if current else ""
+    schedule.previous_rating = current[1][1] if len(current) > 1 else ""
+    schedule.next_due = periods.next_due(
+        schedule.anchor, FREQUENCY_MONTHS[schedule.frequency], schedule.last_period_end
+    )
+    schedule.full_clean(exclude=["contract"])
+    schedule.save()
+    return schedule
+
+
+# --- Reviews ----------------------------------------------------------------------------------
+
+
+def review_period_errors(
+    *,
+    contract: Contract,
+    vendor,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    exclude: Sequence[int] = (),
+) -> dict[str, str]:
+    """Why this period cannot be reviewed (field → message); empty when it can."""
+    errors: dict[str, str] = {}
+    if period_end < period_start:
+        errors["period_end"] = "The period must end on or after its start."
+        return errors
+    today = timezone.localdate()
+    grace = settings.HUB_KPI_REVIEW_GRACE_DAYS
+    if contract.end_date and contract.end_date + datetime.timedelta(days=grace) < today:
+        errors["__all__"] = (
+            f"This contract ended on {contract.end_date:%d %b %Y}; reviews can be logged only "
+            f"up to {grace} days after the end."
+        )
+    if contract.start_date and period_end < contract.start_date:
+        errors["period_end"] = (
+            f"The period ends before the contract starts ({contract.start_date:%d %b %Y})."
+        )
+    overlapping = (
+        Review.objects.filter(
+            contract=contract,
+            vendor=vendor,
+            state__in=[*CURRENT_STATES, ReviewState.DRAFT],
+            period_start__lte=period_end,
+            period_end__gte=period_start,
+        )
+        .exclude(pk__in=list(exclude))
+        .order_by("period_start")
+        .first()
+    )
+    if overlapping is not None:
+        errors["period_start"] = (
+            f"This period overlaps the {overlapping.get_state_display().lower()} review of "
+            f"{overlapping.period_start:%d %b %Y} – {overlapping.period_end:%d %b %Y}."
+        )
+    return errors
+
+
+def _check_period(review: Review, exclude: Sequence[int]) -> None:
+    errors = review_period_errors(
+        contract=review.contract,
+        vendor=review.vendor,
+        period_start=review.period_start,
+        period_end=review.period_end,
+        exclude=exclude,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_results(review: Review, results: Iterable[dict]) -> None:
+    """Replace the review's KPI results: rows of kpi, value, rating (blank: suggested), comment."""
+    review.results.all().delete()
+    rows = []
+    for row in results:
+        kpi: ContractKpi = row["kpi"]
+        if kpi.contract_id != review.contract_id:
+            raise ValidationError("A KPI of another contract.")
+        suggested = rating_suggest(
+            value=row.get("value"),
+            target=kpi.target,
+            approaching=kpi.approaching,
+            higher_is_better=kpi.higher_is_better,
+        )
+        rating = row.get("rating") or suggested
+        rows.append(
+            KpiResult(
+                review=review,
+                kpi=kpi,
+                value=row.get("value"),
+                target=kpi.target,
+                suggested_rating=suggested,
+                rating=rating,
+                score=RATING_SCORE[Rating(rating)],
+                comment=row.get("comment", ""),
+            )
+        )
+    KpiResult.objects.bulk_create(rows)
+
+
+def _write_actions(review: Review, actions: Iterable[dict]) -> None:
+    review.actions.all().delete()
+    rows = [ReviewAction(review=review, **action) for action in actions]
+    for row in rows:
+        row.full_clean(exclude=["review"])
+    ReviewAction.objects.bulk_create(rows)
+
+
+def _lock_contract(contract: Contract) -> None:
+    """Serialise review writes per contract, so two overlapping drafts cannot both pass."""
+    Contract.objects.select_for_update().filter(pk=contract.pk).first()
+
+
+@transaction.atomic
+def review_create(
+    *,
+    contract: Contract,
+    vendor,
+    fields: dict,
+    results: Iterable[dict] = (),
+    actions: Iterable[dict] = (),
+    by,
+    amends: Review | None = None,
+) -> Review:
+    """Log a draft review (editable until submitted)."""
+    _lock_contract(contract)
+    if not contract.awards.filter(vendor=vendor).exists():
+        raise ValidationError({"vendor": "This vendor holds no award on this contract."})
+    review = Review(contract=contract, vendor=vendor, created_by=by, amends=amends, **fields)
+    _check_period(review, exclude=[amends.pk] if amends else [])
+    review.full_clean()
+    review.save()
+    _write_results(review, results)
+    _write_actions(review, actions)
+    return review
+
+
+@transaction.atomic
+def review_update(
+    *, review: Review, fields: dict, results: Iterable[dict], actions: Iterable[dict], by
+) -> Review:
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not review.is_draft:
+        raise ReviewLocked("A submitted review cannot be changed; record an amendment.")
+    _lock_contract(review.contract)
+    for name, value in fields.items():
+        setattr(review, name, value)
+    exclude = [review.pk] + ([review.amends_id] if review.amends_id else [])
+    _check_period(review, exclude=exclude)
+    review.full_clean()
+    review.save()
+    _write_results(review, results)
+    _write_actions(review, actions)
+    return review
+
+
+@transaction.atomic
+def review_submit(*, review: Review, by) -> Review:
+    """Freeze a draft. An amendment supersedes the review it corrects; both stay in history."""
+    review = Review.objects.select_for_update().select_related("contract").get(pk=review.pk)
+    if not review.is_draft:
+        raise ReviewLocked("This review is already submitted.")
+    if not review.overall_rating:
+        raise ValidationError({"overall_rating": "Give an overall rating before submitting."})
+    if review.amends_id:
+        Review.objects.filter(pk=review.amends_id).update(state=ReviewState.AMENDED)
+    review.state = ReviewState.SUBMITTED
+    review.submitted_by = by
+    review.submitted_at = timezone.now()
+    review.overall_score = RATING_SCORE[Rating(review.overall_rating)]
+    review.full_clean()
+    review.save()
+    schedule_refresh(schedule=schedule_for(review.contract))
+    return review
+
+
+@transaction.atomic
+def review_amend(*, review: Review, by) -> Review:
+    """Start a correction of a submitted review: a draft copy that replaces it once submitted."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not review.is_current:
+        raise ReviewLocked("Only a submitted or signed-off review can be amended.")
+    existing = review.amendments.filter(state=ReviewState.DRAFT).first()
+    if existing is not None:
+        return existing
+    fields = {
+        f: getattr(review, f)
+        for f in (
+            "period_start",
+            "period_end",
+            "meeting_date",
+            "attendees",
+            "overall_rating",
+            "narrative",
+            "is_published",
+        )
+    }
+    results = [
+        {"kpi": r.kpi, "value": r.value, "rating": r.rating, "comment": r.comment}
+        for r in review.results.select_related("kpi")
+    ]
+    actions = [
+        {
+            "description": a.description,
+            "owner": a.owner,
+            "due_date": a.due_date,
+            "status": a.status,
+            "done_at": a.done_at,
+        }
+        for a in review.actions.all()
+    ]
+    return review_create(
+        contract=review.contract,
+        vendor=review.vendor,
+        fields=fields,
+        results=results,
+        actions=actions,
+        by=by,
+        amends=review,
+    )
+
+
+@transaction.atomic
+def review_sign_off(*, review: Review, by) -> Review:
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.state != ReviewState.SUBMITTED:
+        raise ReviewLocked("Only a submitted review can be signed off.")
+    review.state = ReviewState.SIGNED_OFF
+    review.signed_off_by = by
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["state", "signed_off_by", "signed_off_at"])
+    return review
+
+
+@transaction.atomic
+def review_delete_draft(*, review: Review) -> None:
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not review.is_draft:
+        raise ReviewLocked("A submitted review cannot be deleted.")
+    review.delete()
+
+
+def evidence_add(*, review: Review, title: str, file, by) -> ReviewEvidence:
+    if not review.is_draft:
+        raise ReviewLocked("Evidence can be added only to a draft; record an amendment.")
+    evidence = ReviewEvidence(review=review, title=title, file=file, uploaded_by=by)
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+def action_complete(*, action: ReviewAction, by) -> ReviewAction:
+    """Mark an agreed action done (actions move on after the review is frozen)."""
+    updated = ReviewAction.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(
+        status=ActionStatus.DONE, done_at=timezone.now()
+    )
+    if updated:
+        action.refresh_from_db()
+    return action
