@@ -159,7 +159,41 @@ HUB_KPI_REVIEW_GRACE_DAYS = envint("HUB_KPI_REVIEW_GRACE_DAYS", 90, minimum=0)
 HUB_KPI_DUE_SOON_DAYS = envint("HUB_KPI_DUE_SOON_DAYS", 30, minimum=0)
 
 # --- Reminders and notifications (notifications/) -------------------------------------------
-# (settings of the reminders issue go here)
+# Links in emails and calendar feeds start with this address.
+HUB_BASE_URL = envstr("HUB_BASE_URL", "http://localhost:8000").rstrip("/")
+
+
+def _reminder_time(name: str, default: str) -> tuple[int, int]:
+    raw = envstr(name, default).strip()
+    hour, _sep, minute = raw.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a local time such as 07:00.")
+    return int(hour), int(minute)
+
+
+def _reminder_days(name: str, default: str) -> tuple[int, ...]:
+    days = envlist(name, default)
+    if not all(day.isdigit() for day in days):
+        raise ImproperlyConfigured(f"{name}={','.join(days)!r} must be whole days, e.g. 90,30,0.")
+    return tuple(sorted({int(day) for day in days}, reverse=True))
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Daily reminder scan and weekly digest, in local time (TIME_ZONE).
+HUB_REMINDER_SCAN_TIME = _reminder_time("HUB_REMINDER_SCAN_TIME", "07:00")
+HUB_DIGEST_TIME = _reminder_time("HUB_DIGEST_TIME", "08:00")
+HUB_DIGEST_WEEKDAY = envstr("HUB_DIGEST_WEEKDAY", "monday").strip().lower()
+if HUB_DIGEST_WEEKDAY not in _WEEKDAYS:
+    raise ImproperlyConfigured(f"HUB_DIGEST_WEEKDAY={HUB_DIGEST_WEEKDAY!r} is not a weekday name.")
+# Default lead times (days); a hub administrator overrides them in Django admin (Reminder settings).
+HUB_REMINDER_EXPIRY_DAYS = _reminder_days("HUB_REMINDER_EXPIRY_DAYS", "270,180,90,30,0")
+HUB_REMINDER_EXTENSION_DAYS = _reminder_days("HUB_REMINDER_EXTENSION_DAYS", "60,14")
+HUB_REMINDER_KPI_BEFORE_DAYS = _reminder_days("HUB_REMINDER_KPI_BEFORE_DAYS", "14,0")
+HUB_REMINDER_KPI_OVERDUE_DAYS = _reminder_days("HUB_REMINDER_KPI_OVERDUE_DAYS", "7")
+HUB_REMINDER_KPI_ESCALATE_DAYS = envint("HUB_REMINDER_KPI_ESCALATE_DAYS", 30, minimum=1)
+# Email retries for temporary SMTP failures: attempts after the first, first delay in seconds.
+HUB_REMINDER_EMAIL_RETRIES = envint("HUB_REMINDER_EMAIL_RETRIES", 5, minimum=0)
+HUB_REMINDER_EMAIL_BACKOFF = envint("HUB_REMINDER_EMAIL_BACKOFF", 60, minimum=1)
 
 # --- Sourcing pipeline (sourcing/) ----------------------------------------------------------
 # Renewal pipeline: contracts ending within this many months with no decision recorded.

@@ -1,0 +1,690 @@
+"""Writes for reminders and notices: follows, change notices, the reminder scan and delivery.
+
+Exactly once: every notice is a Notification row, inserted under the unique constraint
+(subject, kind, threshold, recipient) *before* anything is emailed. A scan that runs twice,
+two scans at once or a scan after a crash insert nothing new for what was already claimed.
+Delivery then locks the row, emails it and marks it sent in the same transaction, so a
+retried or duplicated delivery task finds it sent and does nothing.
+"""
+
+import datetime
+import logging
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from smtplib import SMTPException, SMTPResponseException
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from categories.models import StaffProfile
+from contracts.models import Contract, ContractStatus, ExtensionOption
+from notifications import selectors
+from notifications.models import (
+    EmailState,
+    Follow,
+    Kind,
+    Notification,
+    Preference,
+    SubjectType,
+    new_calendar_token,
+)
+from notifications.rules import (
+    Rules,
+    describe_days,
+    furthest_anchor,
+    kpi_kind,
+    latest_reached,
+    threshold_key,
+)
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+# Transient email failures: retried with backoff. 5xx replies are permanent and fail at once.
+TRANSIENT_EMAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+SCAN_CHUNK = 2000
+FAN_OUT_CHUNK = 500
+
+
+# --- Follows and change notices -------------------------------------------------------------
+
+
+def follow_set(*, user, contract: Contract, following: bool) -> bool:
+    """Follow (or stop following) a contract. Returns whether the user now follows it."""
+    if following:
+        Follow.objects.get_or_create(user=user, contract=contract)
+    else:
+        Follow.objects.filter(user=user, contract=contract).delete()
+    return following
+
+
+@transaction.atomic
+def move_followers(*, from_contract: Contract, to_contract: Contract) -> int:
+    """At handover to a successor contract: its followers now follow the new contract instead.
+
+    Returns how many followers were moved. Safe to call twice.
+    """
+    user_ids = list(Follow.objects.filter(contract=from_contract).values_list("user_id", flat=True))
+    Follow.objects.bulk_create(
+        [Follow(user_id=user_id, contract=to_contract) for user_id in user_ids],
+        ignore_conflicts=True,
+    )
+    Follow.objects.filter(contract=from_contract).delete()
+    return len(user_ids)
+
+
+def notify_contract_change(
+    contract: Contract, message: str, *, by=None, key: str | None = None
+) -> int:
+    """Tell the contract's followers (except `by`, who made the change) about a change.
+
+    `key` makes the notice idempotent (e.g. "handover-17"): calling again with the same key
+    tells nobody twice. Without a key every call is a new notice. Emails go out after commit.
+    Returns how many people were told.
+    """
+    threshold = f"change/{key or uuid.uuid4().hex}"[:60]
+    recipients = selectors.follower_ids([contract.pk]).get(contract.pk, [])
+    recipients = [r for r in recipients if by is None or r != by.pk]
+    claim = uuid.uuid4().hex
+    digest_users = selectors.digest_user_ids()
+    rows = [
+        Notification(
+            recipient_id=user_id,
+            contract=contract,
+            subject_type=SubjectType.CONTRACT,
+            subject_id=contract.pk,
+            kind=Kind.CHANGE,
+            threshold=threshold,
+            due_date=timezone.localdate(),
+            title=f"{contract.reference} changed: {message}"[:300],
+            body=message,
+            email_state=EmailState.DIGEST if user_id in digest_users else EmailState.PENDING,
+            claim=claim,
+        )
+        for user_id in recipients
+    ]
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        claimed = _pending_ids(Notification.objects.filter(claim=claim))
+        _enqueue_delivery(claimed)
+    return Notification.objects.filter(claim=claim).count()
+
+
+# --- Inbox and preferences ------------------------------------------------------------------
+
+
+def notification_mark_read(*, user, notification_id: int) -> bool:
+    return bool(
+        Notification.objects.filter(
+            pk=notification_id, recipient=user, read_at__isnull=True
+        ).update(read_at=timezone.now())
+    )
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preference_set_delivery(*, user, delivery: str) -> Preference:
+    preference = selectors.preference_for(user)
+    preference.delivery = delivery
+    preference.full_clean()
+    preference.save(update_fields=["delivery"])
+    return preference
+
+
+def calendar_token_regenerate(*, user) -> Preference:
+    """A new secret feed address; the old one stops working at once."""
+    preference = selectors.preference_for(user)
+    preference.calendar_token = new_calendar_token()
+    preference.save(update_fields=["calendar_token"])
+    return preference
+
+
+# --- The reminder scan ----------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    today: datetime.date
+    dry_run: bool = False
+    expired: int = 0
+    claimed: dict[str, int] = field(default_factory=dict)
+    requeued: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.claimed.values())
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(self.claimed.items()))
+        verb = "would send" if self.dry_run else "sent"
+        return (
+            f"{self.today}: {self.expired} contract(s) expired; {verb} {self.total} "
+            f"notice(s) ({kinds or 'none'}); {self.requeued} unsent notice(s) from earlier "
+            f"scans queued again."
+        )
+
+
+@dataclass(frozen=True)
+class ContractPeople:
+    """Who is responsible for a contract, from one values() row."""
+
+    pk: int
+    reference: str
+    title: str
+    end_date: datetime.date | None
+    contract_manager: int | None
+    secondary: int | None
+    sourcing_manager: int | None
+    category_primary: int | None
+    category_secondary: int | None
+    category_cover: int | None
+    head: int | None
+
+    FIELDS = (
+        "pk",
+        "reference",
+        "title",
+        "end_date",
+        "contract_manager_id",
+        "secondary_contract_manager_id",
+        "sourcing_manager_id",
+        "category__primary_contract_manager_id",
+        "category__secondary_contract_manager_id",
+        "category__cover_contract_manager_id",
+        "category__pillar__head_id",
+    )
+
+    def managers(self, absent: set[int]) -> list[int]:
+        """The primary contract manager (or the cover while the primary is absent), then the
+        secondary. An absent primary with no cover is still told, so someone is."""
+        primary = self.contract_manager or self.category_primary
+        if primary in absent and self.category_cover:
+            primary = self.category_cover
+        secondary = self.secondary or self.category_secondary
+        return _unique([primary, secondary])
+
+
+def _unique(user_ids: Iterable[int | None]) -> list[int]:
+    seen: list[int] = []
+    for user_id in user_ids:
+        if user_id and user_id not in seen:
+            seen.append(user_id)
+    return seen
+
+
+def absent_user_ids(today: datetime.date) -> set[int]:
+    return set(
+        StaffProfile.objects.filter(absent_from__lte=today)
+        .filter(Q(absent_until__isnull=True) | Q(absent_until__gte=today))
+        .values_list("user_id", flat=True)
+    )
+
+
+def reminders_scan(
+    *, today: datetime.date, dry_run: bool = False, enqueue: bool = True
+) -> ScanResult:
+    """Expire contracts past their end date, then claim every reminder due on `today`.
+
+    Runs in chunks, each in its own transaction, so a scan killed half way keeps what it
+    claimed; its unsent notices are queued again by the next scan. With dry_run nothing is
+    kept and nothing is sent: the counts say what would happen.
+    """
+    result = ScanResult(today=today, dry_run=dry_run)
+    if dry_run:
+        with transaction.atomic():
+            _scan(result, enqueue=False)
+            transaction.set_rollback(True)
+        return result
+    if enqueue:
+        with transaction.atomic():
+            stale = _pending_ids(Notification.objects.all())
+            result.requeued = len(stale)
+            _enqueue_delivery(stale)
+    _scan(result, enqueue=enqueue)
+    return result
+
+
+def _scan(result: ScanResult, *, enqueue: bool) -> None:
+    today = result.today
+    rules = selectors.reminder_rules()
+    ctx = _ScanContext(
+        today=today,
+        rules=rules,
+        absent=absent_user_ids(today),
+        digest_users=selectors.digest_user_ids(),
+        claim=uuid.uuid4().hex,
+        enqueue=enqueue,
+    )
+    result.expired = _expire_contracts(ctx)
+    for chunk in _expiry_chunks(ctx):
+        _claim(ctx, chunk)
+    for chunk in _extension_chunks(ctx):
+        _claim(ctx, chunk)
+    for chunk in _kpi_chunks(ctx):
+        _claim(ctx, chunk)
+    result.claimed = dict(
+        Notification.objects.filter(claim=ctx.claim)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+
+
+@dataclass
+class _ScanContext:
+    today: datetime.date
+    rules: Rules
+    absent: set[int]
+    digest_users: set[int]
+    claim: str
+    enqueue: bool
+    enqueued_upto: int = 0
+
+    def notice(self, *, recipient: int, people: ContractPeople, **fields) -> Notification:
+        state = EmailState.DIGEST if recipient in self.digest_users else EmailState.PENDING
+        return Notification(
+            recipient_id=recipient,
+            contract_id=people.pk,
+            email_state=state,
+            claim=self.claim,
+            **fields,
+        )
+
+
+def _claim(ctx: _ScanContext, rows: list[Notification]) -> None:
+    """Insert the rows under the unique constraint; rows someone already holds are skipped."""
+    if not rows:
+        return
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        if ctx.enqueue:
+            ids = _pending_ids(
+                Notification.objects.filter(claim=ctx.claim, pk__gt=ctx.enqueued_upto)
+            )
+            if ids:
+                ctx.enqueued_upto = ids[-1]
+            _enqueue_delivery(ids)
+
+
+def _pending_ids(queryset) -> list[int]:
+    return list(
+        queryset.filter(email_state=EmailState.PENDING).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _enqueue_delivery(notification_ids: list[int]) -> None:
+    """After commit, hand the ids to the workers in chunks (one small task per chunk)."""
+    if not notification_ids:
+        return
+    from notifications.tasks import deliver_notifications
+
+    for start in range(0, len(notification_ids), FAN_OUT_CHUNK):
+        chunk = notification_ids[start : start + FAN_OUT_CHUNK]
+        transaction.on_commit(
+            lambda chunk=chunk: deliver_notifications.delay(notification_ids=chunk)
+        )
+
+
+def _people_chunks(queryset) -> Iterator[list[ContractPeople]]:
+    chunk: list[ContractPeople] = []
+    for values in queryset.values_list(*ContractPeople.FIELDS).iterator(chunk_size=SCAN_CHUNK):
+        chunk.append(ContractPeople(*values))
+        if len(chunk) >= SCAN_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _expire_contracts(ctx: _ScanContext) -> int:
+    """Active contracts whose end date has passed become expired; their followers are told."""
+    expired = 0
+    queryset = Contract.objects.filter(
+        status=ContractStatus.ACTIVE, end_date__lt=ctx.today
+    ).order_by("pk")
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                queryset.select_for_update(skip_locked=True, of=("self",)).values_list(
+                    *ContractPeople.FIELDS
+                )[:SCAN_CHUNK]
+            )
+            if not chunk:
+                return expired
+            people = [ContractPeople(*values) for values in chunk]
+            Contract.objects.filter(
+                pk__in=[p.pk for p in people], status=ContractStatus.ACTIVE
+            ).update(status=ContractStatus.EXPIRED, updated_at=timezone.now())
+            expired += len(people)
+            followers = selectors.follower_ids([p.pk for p in people])
+            rows = [
+                ctx.notice(
+                    recipient=user_id,
+                    people=p,
+                    subject_type=SubjectType.CONTRACT,
+                    subject_id=p.pk,
+                    kind=Kind.EXPIRED,
+                    threshold=f"{p.end_date.isoformat()}/expired",
+                    due_date=p.end_date,
+                    title=f"{p.reference} has expired",
+                    body=(
+                        f"{p.reference} – {p.title} ended on {p.end_date:%d %B %Y} and is now "
+                        "marked as expired. Orders can no longer be placed against it."
+                    ),
+                )
+                for p in people
+                for user_id in followers.get(p.pk, [])
+            ]
+            _claim(ctx, rows)
+
+
+def _expiry_chunks(ctx: _ScanContext) -> Iterator[list[Notification]]:
+    offsets = ctx.rules.expiry_offsets
+    if not offsets:
+        return
+    queryset = Contract.objects.filter(
+        status=ContractStatus.ACTIVE,
+        end_date__gte=ctx.today,
+        end_date__lte=furthest_anchor(offsets, ctx.today),
+    ).order_by("pk")
+    for people in _people_chunks(queryset):
+        decided = selectors.renewal_decided([p.pk for p in people])
+        followers = selectors.follower_ids([p.pk for p in people])
+        rows = []
+        for p in people:
+            offset = latest_reached(p.end_date, offsets, ctx.today)
+            if offset is None:
+                continue
+            recipients = p.managers(ctx.absent)
+            if p.pk not in decided:
+                recipients += [p.sourcing_manager, p.head]
+            recipients += followers.get(p.pk, [])
+            days = (p.end_date - ctx.today).days
+            title = f"{p.reference} expires {describe_days(days)} ({p.end_date:%d %b %Y})"
+            body = (
+                f"{p.reference} – {p.title} ends on {p.end_date:%d %B %Y}, {describe_days(days)}."
+            )
+            if p.pk not in decided:
+                body += " No re-procurement or extension has been recorded yet."
+            for recipient in _unique(recipients):
+                rows.append(
+                    ctx.notice(
+                        recipient=recipient,
+                        people=p,
+                        subject_type=SubjectType.CONTRACT,
+                        subject_id=p.pk,
+                        kind=Kind.EXPIRY,
+                        threshold=threshold_key(p.end_date, offset),
+                        due_date=p.end_date,
+                        title=title,
+                        body=body,
+                    )
+                )
+        yield rows
+
+
+def _extension_chunks(ctx: _ScanContext) -> Iterator[list[Notification]]:
+    offsets = ctx.rules.extension_offsets
+    if not offsets:
+        return
+    options = (
+        ExtensionOption.objects.filter(
+            exercised=False,
+            decide_by__gte=ctx.today,
+            decide_by__lte=furthest_anchor(offsets, ctx.today),
+            contract__status=ContractStatus.ACTIVE,
+        )
+        .order_by("pk")
+        .values_list("pk", "contract_id", "sequence", "length_months", "decide_by")
+    )
+    chunk: list[tuple] = []
+    for option in options.iterator(chunk_size=SCAN_CHUNK):
+        chunk.append(option)
+        if len(chunk) >= SCAN_CHUNK:
+            yield _extension_rows(ctx, chunk)
+            chunk = []
+    if chunk:
+        yield _extension_rows(ctx, chunk)
+
+
+def _extension_rows(ctx: _ScanContext, options: list[tuple]) -> list[Notification]:
+    contracts = {
+        p.pk: p
+        for chunk in _people_chunks(Contract.objects.filter(pk__in={o[1] for o in options}))
+        for p in chunk
+    }
+    rows = []
+    for pk, contract_id, sequence, length_months, decide_by in options:
+        offset = latest_reached(decide_by, ctx.rules.extension_offsets, ctx.today)
+        if offset is None:
+            continue
+        p = contracts[contract_id]
+        days = (decide_by - ctx.today).days
+        for recipient in p.managers(ctx.absent):
+            rows.append(
+                ctx.notice(
+                    recipient=recipient,
+                    people=p,
+                    subject_type=SubjectType.EXTENSION_OPTION,
+                    subject_id=pk,
+                    kind=Kind.EXTENSION,
+                    threshold=threshold_key(decide_by, offset),
+                    due_date=decide_by,
+                    title=(
+                        f"{p.reference}: decide extension option {sequence} "
+                        f"{describe_days(days)} ({decide_by:%d %b %Y})"
+                    ),
+                    body=(
+                        f"Extension option {sequence} of {p.reference} – {p.title} "
+                        f"({length_months} months) must be decided by {decide_by:%d %B %Y}."
+                    ),
+                )
+            )
+    return rows
+
+
+def _kpi_chunks(ctx: _ScanContext) -> Iterator[list[Notification]]:
+    """KPI reviews: before due, on the day, overdue, and escalated to the head of category.
+
+    Overdue reviews stay in play until done, so a review overdue for months still gets its
+    escalation (once) after an outage.
+    """
+    rules = ctx.rules
+    offsets = rules.kpi_offsets
+    if not offsets:
+        return
+    last_anchor = furthest_anchor(offsets, ctx.today)
+    due_dates = {
+        contract_id: due
+        for contract_id, due in selectors.kpi_review_due_dates().items()
+        if due is not None and due <= last_anchor
+    }
+    ids = sorted(due_dates)
+    for start in range(0, len(ids), SCAN_CHUNK):
+        queryset = Contract.objects.filter(
+            pk__in=ids[start : start + SCAN_CHUNK], status=ContractStatus.ACTIVE
+        ).order_by("pk")
+        for people in _people_chunks(queryset):
+            rows = []
+            for p in people:
+                due = due_dates[p.pk]
+                offset = latest_reached(due, offsets, ctx.today)
+                if offset is None:
+                    continue
+                kind = kpi_kind(offset, rules)
+                recipients = p.managers(ctx.absent)
+                if kind == Kind.KPI_ESCALATION:
+                    recipients.append(p.head)
+                days = (due - ctx.today).days
+                if days >= 0:
+                    title = f"{p.reference}: KPI review due {describe_days(days)}"
+                else:
+                    title = f"{p.reference}: KPI review overdue by {-days} days"
+                    if kind == Kind.KPI_ESCALATION:
+                        title += " (escalated to the head of category)"
+                for recipient in _unique(recipients):
+                    rows.append(
+                        ctx.notice(
+                            recipient=recipient,
+                            people=p,
+                            subject_type=SubjectType.CONTRACT,
+                            subject_id=p.pk,
+                            kind=kind,
+                            threshold=threshold_key(due, offset),
+                            due_date=due,
+                            title=title,
+                            body=(
+                                f"The KPI review of {p.reference} – {p.title} is due on "
+                                f"{due:%d %B %Y}."
+                            ),
+                        )
+                    )
+            yield rows
+
+
+# --- Delivery -------------------------------------------------------------------------------
+
+
+def recipient_address(user) -> str:
+    try:
+        work_email = user.profile.work_email
+    except StaffProfile.DoesNotExist:
+        work_email = ""
+    return work_email or user.email
+
+
+def _is_permanent(exc: Exception) -> bool:
+    return isinstance(exc, SMTPResponseException) and exc.smtp_code >= 500
+
+
+def notification_deliver(*, notification_id: int, final_attempt: bool = True) -> str:
+    """Email one notice, exactly once. Returns the state it ends in.
+
+    The row is locked and re-checked, the email sent and the row marked sent in one
+    transaction, so a second delivery of the same id (a retried or duplicated task) finds it
+    sent. A temporary SMTP failure counts an attempt, keeps the row pending and re-raises so
+    the task retries with backoff; on the final attempt the row is marked failed instead.
+    """
+    error = None
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient__profile", "contract")
+            .filter(pk=notification_id, email_state=EmailState.PENDING)
+            .first()
+        )
+        if notification is None:
+            return "skipped"
+        address = recipient_address(notification.recipient)
+        if not address:
+            notification.email_state = EmailState.NO_ADDRESS
+            notification.save(update_fields=["email_state"])
+            return notification.email_state
+        message = _email(
+            to=address,
+            subject=notification.title,
+            template="notifications/email/notice",
+            context={"notification": notification, "recipient": notification.recipient},
+        )
+        notification.attempts += 1
+        try:
+            message.send()
+        except TRANSIENT_EMAIL_ERRORS as exc:
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if final_attempt or _is_permanent(exc):
+                notification.email_state = EmailState.FAILED
+            else:
+                error = exc
+        else:
+            notification.email_state = EmailState.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+        notification.save(update_fields=["email_state", "attempts", "last_error", "sent_at"])
+    if error is not None:
+        raise error
+    return notification.email_state
+
+
+def digest_user_ids_waiting() -> list[int]:
+    return list(
+        Notification.objects.filter(email_state=EmailState.DIGEST)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
+    )
+
+
+def digest_deliver(*, user_id: int, final_attempt: bool = True) -> int:
+    """Email one user everything waiting for their digest, grouped by kind. Returns how many
+    notices it held (0 when nothing was waiting or another worker holds them)."""
+    error = None
+    with transaction.atomic():
+        notifications = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(recipient_id=user_id, email_state=EmailState.DIGEST)
+            .select_related("contract")
+            .order_by("kind", "due_date", "pk")
+        )
+        if not notifications:
+            return 0
+        user = User.objects.select_related("profile").get(pk=user_id)
+        ids = [n.pk for n in notifications]
+        address = recipient_address(user)
+        if not address:
+            Notification.objects.filter(pk__in=ids).update(email_state=EmailState.NO_ADDRESS)
+            return len(ids)
+        groups: dict[str, list[Notification]] = {}
+        for notification in notifications:
+            groups.setdefault(notification.get_kind_display(), []).append(notification)
+        message = _email(
+            to=address,
+            subject=f"{settings.HUB_NAME}: your weekly digest ({len(ids)} notices)",
+            template="notifications/email/digest",
+            context={"groups": groups, "recipient": user, "count": len(ids)},
+        )
+        try:
+            message.send()
+        except TRANSIENT_EMAIL_ERRORS as exc:
+            failed = final_attempt or _is_permanent(exc)
+            for notification in notifications:
+                notification.attempts += 1
+                notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if failed:
+                    notification.email_state = EmailState.FAILED
+            Notification.objects.bulk_update(
+                notifications, ["attempts", "last_error", "email_state"]
+            )
+            if not failed:
+                error = exc
+        else:
+            for notification in notifications:
+                notification.attempts += 1
+            Notification.objects.bulk_update(notifications, ["attempts"])
+            Notification.objects.filter(pk__in=ids).update(
+                email_state=EmailState.SENT, sent_at=timezone.now(), last_error=""
+            )
+    if error is not None:
+        raise error
+    return len(ids)
+
+
+def _email(*, to: str, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
+    context = {**context, "HUB_NAME": settings.HUB_NAME, "base_url": settings.HUB_BASE_URL}
+    message = EmailMultiAlternatives(
+        subject=subject.replace("\n", " ")[:250],
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message

@@ -1,0 +1,57 @@
+"""Celery tasks: thin wrappers over notifications.services, taking ids, safe to run twice."""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from notifications import services
+
+
+def _countdown(retries: int) -> int:
+    """Exponential backoff from HUB_REMINDER_EMAIL_BACKOFF seconds: 60, 120, 240, …"""
+    return settings.HUB_REMINDER_EMAIL_BACKOFF * 2**retries
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def scan_reminders(today: str | None = None) -> str:
+    """The daily scan. Idempotent: every notice is claimed under a unique constraint."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return str(services.reminders_scan(today=day))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_notifications(notification_ids: list[int]) -> None:
+    """Fan a chunk of claimed notices out to one delivery task each."""
+    for notification_id in notification_ids:
+        send_notification.delay(notification_id=notification_id)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def send_notification(self, notification_id: int) -> str:
+    retries = self.request.retries or 0
+    final = retries >= settings.HUB_REMINDER_EMAIL_RETRIES
+    try:
+        return services.notification_deliver(notification_id=notification_id, final_attempt=final)
+    except services.TRANSIENT_EMAIL_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=_countdown(retries)) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_digests() -> int:
+    """The weekly digest: one task per user with notices waiting."""
+    user_ids = services.digest_user_ids_waiting()
+    for user_id in user_ids:
+        send_digest.delay(user_id=user_id)
+    return len(user_ids)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def send_digest(self, user_id: int) -> int:
+    retries = self.request.retries or 0
+    final = retries >= settings.HUB_REMINDER_EMAIL_RETRIES
+    try:
+        return services.digest_deliver(user_id=user_id, final_attempt=final)
+    except services.TRANSIENT_EMAIL_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=_countdown(retries)) from exc
