@@ -293,9 +293,23 @@ class KpiResult(models.Model):
     rating = models.CharField(max_length=24, choices=Rating.choices)
     score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     comment = models.TextField(blank=True)
+    # Copied from the review and KPI (kpis.services keeps them) so the vendor scorecard reads
+    # one table: a vendor's current scores over time, weighted.
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+")
+    period_end = models.DateField()
+    weight = models.PositiveSmallIntegerField(default=1)
+    is_current = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["review", "kpi__name"]
+        indexes = [
+            # Vendor scorecard: a vendor's current scores by period.
+            models.Index(
+                fields=["vendor", "period_end"],
+                condition=Q(is_current=True),
+                name="result_vendor_current_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["review", "kpi"], name="result_once_per_kpi"),
             models.CheckConstraint(
@@ -303,7 +317,6 @@ class KpiResult(models.Model):
                 name="result_score_in_scale",
             ),
         ]
-        # The (review, kpi) unique index serves a review's results; kpi FK index the KPI trend.
 
     def __str__(self) -> str:
         return f"{self.kpi.name}: {self.value} ({self.get_rating_display()})"

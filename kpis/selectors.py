@@ -1,12 +1,41 @@
 """Reads of KPI reviews: due dates, scorecards, the dashboard, a person's work list, exports."""
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
 
 from contracts.models import Contract
-from kpis.models import ReviewSchedule
+from kpis import schedule as periods
+from kpis.models import (
+    CURRENT_STATES,
+    POOR_RATINGS,
+    ActionStatus,
+    ContractKpi,
+    KpiResult,
+    Rating,
+    Review,
+    ReviewAction,
+    ReviewSchedule,
+    ReviewState,
+)
+from vendors.models import Vendor
 
 
 def live_contracts():
@@ -25,3 +54,388 @@ def next_review_due_dates(contract_ids: Iterable[int] | None = None) -> dict[int
     if contract_ids is not None:
         schedules = schedules.filter(contract_id__in=list(contract_ids))
     return dict(schedules.values_list("contract_id", "next_due"))
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _period_label(day: datetime.date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+# --- Contract scorecard -----------------------------------------------------------------------
+
+
+@dataclass
+class ContractScorecard:
+    contract: Contract
+    schedule: ReviewSchedule | None
+    kpis: list
+    reviews: list  # current reviews, oldest first
+    latest: list  # latest current review per vendor
+    drafts: list
+    history: list  # superseded (amended) reviews
+    actions: list
+    charts: list  # one per KPI: {"id", "name", "unit", "target", "labels", "datasets"}
+    publication_due: bool
+
+
+def contract_scorecard(contract: Contract, *, published_only: bool = False) -> ContractScorecard:
+    """Everything the contract scorecard shows, in a fixed number of queries (six)."""
+    schedule = ReviewSchedule.objects.filter(contract=contract).first()
+    kpis = list(contract.kpis.filter(is_active=True).order_by("-is_key", "name"))
+    reviews = Review.objects.filter(contract=contract).select_related("vendor", "created_by")
+    if published_only:
+        reviews = reviews.filter(is_published=True, state__in=CURRENT_STATES)
+    reviews = list(reviews.order_by("period_end", "pk"))
+    results = KpiResult.objects.filter(review__in=[r.pk for r in reviews]).select_related("kpi")
+    by_review: dict[int, list] = defaultdict(list)
+    for result in results:
+        by_review[result.review_id].append(result)
+    for review in reviews:
+        review.result_list = sorted(by_review[review.pk], key=lambda r: r.kpi.name)
+    current = [r for r in reviews if r.is_current]
+    latest_by_vendor: dict[int, Review] = {}
+    for review in current:
+        latest_by_vendor[review.vendor_id] = review
+    actions = (
+        []
+        if published_only
+        else list(
+            ReviewAction.objects.filter(review__contract=contract, review__state__in=CURRENT_STATES)
+            .select_related("owner", "review")
+            .order_by("status", "due_date")
+        )
+    )
+    return ContractScorecard(
+        contract=contract,
+        schedule=schedule,
+        kpis=kpis,
+        reviews=current,
+        latest=list(latest_by_vendor.values()),
+        drafts=[r for r in reviews if r.is_draft],
+        history=[r for r in reviews if r.state == ReviewState.AMENDED],
+        actions=actions,
+        charts=_trend_charts(kpis, current),
+        publication_due=_publication_due(contract, schedule),
+    )
+
+
+def _trend_charts(kpis: list, reviews: list) -> list[dict]:
+    """Per KPI: labels = review period ends; one dataset per vendor, plus the target line."""
+    labels = sorted({r.period_end for r in reviews})
+    index = {day: i for i, day in enumerate(labels)}
+    charts = []
+    for kpi in kpis:
+        series: dict[str, list] = {}
+        targets: list = [None] * len(labels)
+        for review in reviews:
+            for result in review.result_list:
+                if result.kpi_id != kpi.pk:
+                    continue
+                points = series.setdefault(review.vendor.legal_name, [None] * len(labels))
+                i = index[review.period_end]
+                points[i] = float(result.value) if result.value is not None else None
+                targets[i] = float(result.target)
+        datasets = [{"label": name, "data": data} for name, data in series.items()]
+        if series:
+            datasets.append({"label": "Target", "data": targets, "target": True})
+        charts.append(
+            {
+                "id": kpi.pk,
+                "name": kpi.name,
+                "unit": kpi.unit,
+                "higher_is_better": kpi.higher_is_better,
+                "labels": [day.isoformat() for day in labels],
+                "datasets": datasets,
+            }
+        )
+    return charts
+
+
+def _publication_due(contract: Contract, schedule: ReviewSchedule | None) -> bool:
+    """Over the publication threshold, live, and no review in the last 12 months."""
+    value = contract.awarded_value or contract.estimated_value
+    if value is None or value < settings.HUB_KPI_PUBLICATION_THRESHOLD:
+        return False
+    if contract.has_ended():
+        return False
+    last = schedule.last_period_end if schedule else None
+    return last is None or last < _today() - datetime.timedelta(days=365)
+
+
+# --- Vendor scorecard -------------------------------------------------------------------------
+
+
+@dataclass
+class VendorScorecard:
+    vendor: Vendor
+    trend: list  # [{"period", "weighted", "results"}], oldest first
+    worst_kpis: list  # [{"kpi__name", "avg", "n"}]
+    latest_reviews: list  # latest review per contract, worst first (bounded)
+    contract_count: int
+    rating_counts: dict
+
+
+VENDOR_CONTRACTS_SHOWN = 25
+
+
+def _latest_current(reviews: QuerySet) -> QuerySet:
+    """Current reviews with no newer current review of the same contract and vendor."""
+    newer = Review.objects.filter(
+        contract_id=OuterRef("contract_id"),
+        vendor_id=OuterRef("vendor_id"),
+        state__in=CURRENT_STATES,
+        period_end__gt=OuterRef("period_end"),
+    )
+    return reviews.filter(state__in=CURRENT_STATES).exclude(Exists(newer))
+
+
+def vendor_scorecard(vendor: Vendor, *, months: int = 36) -> VendorScorecard:
+    """Across every contract: the weighted KPI score per quarter, the worst KPIs over the last
+    12 months, and each contract's latest overall rating. Four queries whatever the size."""
+    today = _today()
+    since = today - datetime.timedelta(days=months * 31)
+    scores = KpiResult.objects.filter(
+        vendor=vendor, is_current=True, period_end__gte=since, score__isnull=False
+    )
+    trend = [
+        {
+            "period": _period_label(row["quarter"]),
+            "weighted": round(row["weighted_sum"] / row["weights"], 2) if row["weights"] else None,
+            "results": row["n"],
+        }
+        for row in scores.annotate(quarter=TruncQuarter("period_end"))
+        .values("quarter")
+        .annotate(
+            weighted_sum=Sum(F("score") * F("weight"), output_field=FloatField()),
+            weights=Sum("weight"),
+            n=Count("pk"),
+        )
+        .order_by("quarter")
+    ]
+    worst = list(
+        scores.filter(period_end__gte=today - datetime.timedelta(days=365))
+        .values("kpi__name")
+        .annotate(avg=Avg("score"), n=Count("pk"))
+        .order_by("avg", "kpi__name")[:10]
+    )
+    latest = _latest_current(Review.objects.filter(vendor=vendor))
+    counts = dict(latest.order_by().values_list("overall_rating").annotate(n=Count("pk")))
+    shown = list(
+        latest.select_related("contract").order_by(
+            "overall_score", "-period_end", "contract__reference"
+        )[:VENDOR_CONTRACTS_SHOWN]
+    )
+    return VendorScorecard(
+        vendor=vendor,
+        trend=trend,
+        worst_kpis=worst,
+        latest_reviews=shown,
+        contract_count=sum(counts.values()),
+        rating_counts={Rating(k).label: v for k, v in counts.items() if k},
+    )
+
+
+# --- Category and pillar dashboard ------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    distribution: list  # [(label, value, count)] in scale order
+    overdue: list
+    overdue_count: int
+    due_soon: list
+    due_soon_count: int
+    poor_twice: list
+    poor_twice_count: int
+    publication_gaps: list
+    publication_gap_count: int
+
+
+DASHBOARD_ROWS = 25
+
+
+def dashboard(
+    *,
+    pillar=None,
+    category=None,
+    authority=None,
+    period: tuple[datetime.date, datetime.date] | None = None,
+) -> Dashboard:
+    """The category / pillar dashboard. Without a period, ratings are each contract's latest;
+    with one, they are the current reviews whose period ends in it. Nine queries."""
+    today = _today()
+    contracts = live_contracts()
+    if pillar is not None:
+        contracts = contracts.filter(category__pillar=pillar)
+    if category is not None:
+        contracts = contracts.filter(category=category)
+    if authority is not None:
+        contracts = contracts.filter(
+            Exists(
+                Contract.authorities.through.objects.filter(
+                    contract_id=OuterRef("pk"), authority=authority
+                )
+            )
+        )
+    schedules = ReviewSchedule.objects.filter(contract__in=contracts.values("pk"))
+    if period is None:
+        raw = (
+            schedules.exclude(latest_rating="").values_list("latest_rating").annotate(n=Count("pk"))
+        )
+    else:
+        raw = (
+            Review.objects.filter(
+                contract__in=contracts.values("pk"),
+                state__in=CURRENT_STATES,
+                period_end__range=period,
+            )
+            .values_list("overall_rating")
+            .annotate(n=Count("pk"))
+        )
+    counts = dict(raw.order_by())
+    distribution = [(label, value, counts.get(value, 0)) for value, label in Rating.choices]
+    rows = schedules.select_related("contract__category")
+    overdue = rows.filter(next_due__lt=today).order_by("next_due", "pk")
+    soon = rows.filter(
+        next_due__gte=today,
+        next_due__lte=today + datetime.timedelta(days=settings.HUB_KPI_DUE_SOON_DAYS),
+    ).order_by("next_due", "pk")
+    poor = rows.filter(latest_rating__in=POOR_RATINGS, previous_rating__in=POOR_RATINGS).order_by(
+        "contract__reference"
+    )
+    year_ago = today - datetime.timedelta(days=365)
+    gaps = (
+        contracts.filter(
+            Q(awarded_value__gte=settings.HUB_KPI_PUBLICATION_THRESHOLD)
+            | Q(
+                awarded_value__isnull=True,
+                estimated_value__gte=settings.HUB_KPI_PUBLICATION_THRESHOLD,
+            )
+        )
+        .exclude(review_schedule__last_period_end__gte=year_ago)
+        .select_related("category")
+        .order_by("end_date", "reference")
+    )
+    return Dashboard(
+        distribution=distribution,
+        overdue=list(overdue[:DASHBOARD_ROWS]),
+        overdue_count=overdue.count(),
+        due_soon=list(soon[:DASHBOARD_ROWS]),
+        due_soon_count=soon.count(),
+        poor_twice=list(poor[:DASHBOARD_ROWS]),
+        poor_twice_count=poor.count(),
+        publication_gaps=list(gaps[:DASHBOARD_ROWS]),
+        publication_gap_count=gaps.count(),
+    )
+
+
+def recent_quarters(count: int = 12) -> list[tuple[str, str]]:
+    """Choices for the dashboard's period filter: the last `count` calendar quarters."""
+    today = _today()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    choices = []
+    for _ in range(count):
+        choices.append((f"{year}-Q{quarter}", f"{year} Q{quarter}"))
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+    return choices
+
+
+def quarter_range(code: str) -> tuple[datetime.date, datetime.date]:
+    year, quarter = int(code[:4]), int(code[-1])
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    end = periods.add_months(start, 3) - datetime.timedelta(days=1)
+    return start, end
+
+
+# --- My reviews -------------------------------------------------------------------------------
+
+
+@dataclass
+class MyReviews:
+    overdue: list
+    due_soon: list
+    drafts: list
+    actions: list
+
+
+def my_reviews(user) -> MyReviews:
+    """A contract manager's work list: reviews overdue and due soon on the contracts they
+    manage, their drafts, and the open actions they own. Four queries."""
+    today = _today()
+    managed = live_contracts().managed_by(user).values("pk")
+    schedules = ReviewSchedule.objects.filter(contract__in=managed).select_related("contract")
+    horizon = today + datetime.timedelta(days=settings.HUB_KPI_DUE_SOON_DAYS)
+    return MyReviews(
+        overdue=list(schedules.filter(next_due__lt=today).order_by("next_due")[:100]),
+        due_soon=list(
+            schedules.filter(next_due__gte=today, next_due__lte=horizon).order_by("next_due")[:100]
+        ),
+        drafts=list(
+            Review.objects.filter(created_by=user, state=ReviewState.DRAFT)
+            .select_related("contract", "vendor")
+            .order_by("period_end")[:100]
+        ),
+        actions=list(
+            ReviewAction.objects.filter(
+                owner=user, status=ActionStatus.OPEN, review__state__in=CURRENT_STATES
+            )
+            .select_related("review__contract")
+            .order_by("due_date")[:100]
+        ),
+    )
+
+
+# --- Publication exports ----------------------------------------------------------------------
+
+
+def key_kpi_rows(contracts: QuerySet):
+    """The key KPIs of each visible contract (contract-details notice), contract by contract."""
+    return (
+        ContractKpi.objects.filter(contract__in=contracts, is_key=True, is_active=True)
+        .select_related("contract")
+        .order_by("contract__reference", "name")
+    )
+
+
+def latest_assessment_rows(contracts: QuerySet):
+    """The latest published assessment per contract and vendor (contract performance notice)."""
+    published = Review.objects.filter(contract__in=contracts, is_published=True)
+    newer_published = Review.objects.filter(
+        contract_id=OuterRef("contract_id"),
+        vendor_id=OuterRef("vendor_id"),
+        state__in=CURRENT_STATES,
+        is_published=True,
+        period_end__gt=OuterRef("period_end"),
+    )
+    return (
+        published.filter(state__in=CURRENT_STATES)
+        .exclude(Exists(newer_published))
+        .select_related("contract", "vendor")
+        .prefetch_related(Prefetch("results", queryset=KpiResult.objects.select_related("kpi")))
+        .order_by("contract__reference", "vendor__legal_name")
+    )
+
+
+# --- Contract page slot -----------------------------------------------------------------------
+
+
+def contract_summary(contract: Contract) -> dict:
+    """What the contract page's KPI section shows: schedule and latest published reviews.
+    Two queries."""
+    schedule = ReviewSchedule.objects.filter(contract=contract).first()
+    published = list(
+        Review.objects.filter(contract=contract, state__in=CURRENT_STATES, is_published=True)
+        .select_related("vendor")
+        .order_by("-period_end")[:4]
+    )
+    return {
+        "schedule": schedule,
+        "published": published,
+        "publication_due": _publication_due(contract, schedule),
+        "today": _today(),
+    }

@@ -278,6 +278,10 @@ def _write_results(review: Review, results: Iterable[dict]) -> None:
                 rating=rating,
                 score=RATING_SCORE[Rating(rating)],
                 comment=row.get("comment", ""),
+                vendor_id=review.vendor_id,
+                period_end=review.period_end,
+                weight=kpi.weight,
+                is_current=review.is_current,
             )
         )
     KpiResult.objects.bulk_create(rows)
@@ -349,6 +353,8 @@ def review_submit(*, review: Review, by) -> Review:
         raise ValidationError({"overall_rating": "Give an overall rating before submitting."})
     if review.amends_id:
         Review.objects.filter(pk=review.amends_id).update(state=ReviewState.AMENDED)
+        KpiResult.objects.filter(review_id=review.amends_id).update(is_current=False)
+    review.results.update(is_current=True)
     review.state = ReviewState.SUBMITTED
     review.submitted_by = by
     review.submitted_at = timezone.now()

@@ -306,12 +306,23 @@ class Migration(migrations.Migration):
                 ),
                 ("score", models.PositiveSmallIntegerField(blank=True, editable=False, null=True)),
                 ("comment", models.TextField(blank=True)),
+                ("period_end", models.DateField()),
+                ("weight", models.PositiveSmallIntegerField(default=1)),
+                ("is_current", models.BooleanField(default=False)),
                 (
                     "kpi",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="results",
                         to="kpis.contractkpi",
+                    ),
+                ),
+                (
+                    "vendor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="vendors.vendor",
                     ),
                 ),
                 (
@@ -593,6 +604,14 @@ class Migration(migrations.Migration):
                 condition=models.Q(("state", "draft")),
                 fields=("contract", "vendor", "period_start"),
                 name="review_one_draft_per_period",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="kpiresult",
+            index=models.Index(
+                condition=models.Q(("is_current", True)),
+                fields=["vendor", "period_end"],
+                name="result_vendor_current_idx",
             ),
         ),
         migrations.AddConstraint(
