@@ -7,225 +7,689 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('categories', '0001_initial'),
-        ('contracts', '0002_trigram_search_index'),
-        ('vendors', '0002_trigram_search_index'),
+        ("categories", "0001_initial"),
+        ("contracts", "0002_trigram_search_index"),
+        ("vendors", "0002_trigram_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SourcingProject',
+            name="SourcingProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('estimated_value', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('route', models.CharField(choices=[('open', 'Open procedure'), ('restricted', 'Restricted procedure'), ('competitive_flexible', 'Competitive flexible'), ('framework_call_off', 'Framework call-off'), ('direct_award', 'Direct award')], default='open', max_length=24)),
-                ('stage', models.PositiveSmallIntegerField(choices=[(1, 'Need identified'), (2, 'Market engagement'), (3, 'Strategy approved'), (4, 'Tender published'), (5, 'Evaluation'), (6, 'Award decision / standstill'), (7, 'Contract signed'), (8, 'Mobilisation and handover'), (9, 'Complete')], default=1)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('on_hold', 'On hold'), ('cancelled', 'Cancelled'), ('complete', 'Complete')], default='active', max_length=12)),
-                ('status_reason', models.TextField(blank=True, help_text='Why the project is held/cancelled.')),
-                ('stage_target_exit', models.DateField(blank=True, editable=False, null=True)),
-                ('stage_entry_slip_days', models.IntegerField(default=0, editable=False)),
-                ('awarded_on', models.DateField(blank=True, null=True)),
-                ('baseline_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('awarded_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('cashable_percent', models.PositiveSmallIntegerField(default=100, help_text='Share of the saving that reduces budgets (the rest is cost avoidance).', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('cashable_savings', models.DecimalField(blank=True, decimal_places=2, editable=False, max_digits=16, null=True)),
-                ('non_cashable_savings', models.DecimalField(blank=True, decimal_places=2, editable=False, max_digits=16, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('authorities', models.ManyToManyField(blank=True, related_name='projects', to='categories.authority')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='categories.category')),
-                ('contract', models.ForeignKey(blank=True, help_text='The contract created or renewed at award.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sourced_by', to='contracts.contract')),
-                ('owner', models.ForeignKey(help_text='The sourcing manager running the project.', on_delete=django.db.models.deletion.PROTECT, related_name='sourcing_projects', to=settings.AUTH_USER_MODEL)),
-                ('predecessor', models.ForeignKey(blank=True, help_text='The contract this project re-procures.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reprocurements', to='contracts.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "estimated_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "route",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open procedure"),
+                            ("restricted", "Restricted procedure"),
+                            ("competitive_flexible", "Competitive flexible"),
+                            ("framework_call_off", "Framework call-off"),
+                            ("direct_award", "Direct award"),
+                        ],
+                        default="open",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Need identified"),
+                            (2, "Market engagement"),
+                            (3, "Strategy approved"),
+                            (4, "Tender published"),
+                            (5, "Evaluation"),
+                            (6, "Award decision / standstill"),
+                            (7, "Contract signed"),
+                            (8, "Mobilisation and handover"),
+                            (9, "Complete"),
+                        ],
+                        default=1,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("on_hold", "On hold"),
+                            ("cancelled", "Cancelled"),
+                            ("complete", "Complete"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status_reason",
+                    models.TextField(blank=True, help_text="Why the project is held/cancelled."),
+                ),
+                ("stage_target_exit", models.DateField(blank=True, editable=False, null=True)),
+                ("stage_entry_slip_days", models.IntegerField(default=0, editable=False)),
+                ("awarded_on", models.DateField(blank=True, null=True)),
+                (
+                    "baseline_cost",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "awarded_cost",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "cashable_percent",
+                    models.PositiveSmallIntegerField(
+                        default=100,
+                        help_text="Share of the saving that reduces budgets (the rest is cost avoidance).",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "cashable_savings",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, editable=False, max_digits=16, null=True
+                    ),
+                ),
+                (
+                    "non_cashable_savings",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, editable=False, max_digits=16, null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "authorities",
+                    models.ManyToManyField(
+                        blank=True, related_name="projects", to="categories.authority"
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="categories.category",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The contract created or renewed at award.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sourced_by",
+                        to="contracts.contract",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        help_text="The sourcing manager running the project.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sourcing_projects",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The contract this project re-procures.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reprocurements",
+                        to="contracts.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage_target_exit', 'pk'],
+                "ordering": ["stage_target_exit", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RenewalDecision',
+            name="RenewalDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('extend', 'Extend (exercise an option)'), ('reprocure', 'Re-procure'), ('expire', 'Let expire')], max_length=10)),
-                ('term_end', models.DateField(help_text="The contract's end date the decision was about.")),
-                ('new_end_date', models.DateField(blank=True, null=True)),
-                ('rationale', models.TextField()),
-                ('decided_at', models.DateTimeField()),
-                ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='renewal_decisions', to='contracts.contract')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('option', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='decision', to='contracts.extensionoption')),
-                ('project', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decision', to='sourcing.sourcingproject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("extend", "Extend (exercise an option)"),
+                            ("reprocure", "Re-procure"),
+                            ("expire", "Let expire"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "term_end",
+                    models.DateField(help_text="The contract's end date the decision was about."),
+                ),
+                ("new_end_date", models.DateField(blank=True, null=True)),
+                ("rationale", models.TextField()),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="renewal_decisions",
+                        to="contracts.contract",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "option",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decision",
+                        to="contracts.extensionoption",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="decision",
+                        to="sourcing.sourcingproject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at', '-pk'],
+                "ordering": ["-decided_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectStage',
+            name="ProjectStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.PositiveSmallIntegerField(choices=[(1, 'Need identified'), (2, 'Market engagement'), (3, 'Strategy approved'), (4, 'Tender published'), (5, 'Evaluation'), (6, 'Award decision / standstill'), (7, 'Contract signed'), (8, 'Mobilisation and handover'), (9, 'Complete')])),
-                ('target_entry', models.DateField(blank=True, null=True)),
-                ('target_exit', models.DateField(blank=True, null=True)),
-                ('actual_entry', models.DateField(blank=True, null=True)),
-                ('actual_exit', models.DateField(blank=True, null=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='sourcing.sourcingproject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Need identified"),
+                            (2, "Market engagement"),
+                            (3, "Strategy approved"),
+                            (4, "Tender published"),
+                            (5, "Evaluation"),
+                            (6, "Award decision / standstill"),
+                            (7, "Contract signed"),
+                            (8, "Mobilisation and handover"),
+                            (9, "Complete"),
+                        ]
+                    ),
+                ),
+                ("target_entry", models.DateField(blank=True, null=True)),
+                ("target_exit", models.DateField(blank=True, null=True)),
+                ("actual_entry", models.DateField(blank=True, null=True)),
+                ("actual_exit", models.DateField(blank=True, null=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stages",
+                        to="sourcing.sourcingproject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'stage'],
+                "ordering": ["project", "stage"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectHistory',
+            name="ProjectHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('moved', 'Stage moved'), ('held', 'Put on hold'), ('resumed', 'Resumed'), ('cancelled', 'Cancelled'), ('plan', 'Plan changed'), ('awarded', 'Awarded'), ('handover', 'Handover accepted')], max_length=12)),
-                ('from_stage', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Need identified'), (2, 'Market engagement'), (3, 'Strategy approved'), (4, 'Tender published'), (5, 'Evaluation'), (6, 'Award decision / standstill'), (7, 'Contract signed'), (8, 'Mobilisation and handover'), (9, 'Complete')], null=True)),
-                ('to_stage', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Need identified'), (2, 'Market engagement'), (3, 'Strategy approved'), (4, 'Tender published'), (5, 'Evaluation'), (6, 'Award decision / standstill'), (7, 'Contract signed'), (8, 'Mobilisation and handover'), (9, 'Complete')], null=True)),
-                ('note', models.TextField(blank=True)),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='sourcing.sourcingproject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("moved", "Stage moved"),
+                            ("held", "Put on hold"),
+                            ("resumed", "Resumed"),
+                            ("cancelled", "Cancelled"),
+                            ("plan", "Plan changed"),
+                            ("awarded", "Awarded"),
+                            ("handover", "Handover accepted"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Need identified"),
+                            (2, "Market engagement"),
+                            (3, "Strategy approved"),
+                            (4, "Tender published"),
+                            (5, "Evaluation"),
+                            (6, "Award decision / standstill"),
+                            (7, "Contract signed"),
+                            (8, "Mobilisation and handover"),
+                            (9, "Complete"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Need identified"),
+                            (2, "Market engagement"),
+                            (3, "Strategy approved"),
+                            (4, "Tender published"),
+                            (5, "Evaluation"),
+                            (6, "Award decision / standstill"),
+                            (7, "Contract signed"),
+                            (8, "Mobilisation and handover"),
+                            (9, "Complete"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="sourcing.sourcingproject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'project history',
-                'ordering': ['-at', '-pk'],
+                "verbose_name_plural": "project history",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Handover',
+            name="Handover",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='handovers', to='contracts.contract')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='handover', to='sourcing.sourcingproject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handovers",
+                        to="contracts.contract",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handover",
+                        to="sourcing.sourcingproject",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ContractSuccession',
+            name="ContractSuccession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('predecessor', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contracts.contract')),
-                ('successor', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contracts.contract')),
-                ('project', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to='sourcing.sourcingproject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "predecessor",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contracts.contract",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contracts.contract",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="sourcing.sourcingproject",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AwardLine',
+            name="AwardLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lot', models.CharField(blank=True, max_length=60)),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('awarded_on', models.DateField(blank=True, null=True)),
-                ('vendor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vendors.vendor')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='sourcing.sourcingproject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lot", models.CharField(blank=True, max_length=60)),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                ("awarded_on", models.DateField(blank=True, null=True)),
+                (
+                    "vendor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="vendors.vendor",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="sourcing.sourcingproject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['lot', 'pk'],
+                "ordering": ["lot", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HandoverItem',
+            name="HandoverItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('kpis', 'KPIs proposed'), ('user_guide', 'User guide drafted'), ('risks', 'Risks and mitigations'), ('mobilisation', 'Mobilisation notes'), ('contacts', 'Key contacts at the vendor'), ('documents', 'Documents')], max_length=14)),
-                ('content', models.TextField(blank=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('handover', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='sourcing.handover')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kpis", "KPIs proposed"),
+                            ("user_guide", "User guide drafted"),
+                            ("risks", "Risks and mitigations"),
+                            ("mobilisation", "Mobilisation notes"),
+                            ("contacts", "Key contacts at the vendor"),
+                            ("documents", "Documents"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("content", models.TextField(blank=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "handover",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="sourcing.handover",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['handover', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('handover', 'kind'), name='handover_item_once')],
+                "ordering": ["handover", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("handover", "kind"), name="handover_item_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='sourcingproject',
-            index=models.Index(fields=['status', 'stage', 'stage_target_exit'], name='project_board_idx'),
+            model_name="sourcingproject",
+            index=models.Index(
+                fields=["status", "stage", "stage_target_exit"], name="project_board_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sourcingproject',
-            index=models.Index(fields=['owner', 'status'], name='project_owner_idx'),
+            model_name="sourcingproject",
+            index=models.Index(fields=["owner", "status"], name="project_owner_idx"),
         ),
         migrations.AddIndex(
-            model_name='sourcingproject',
-            index=models.Index(fields=['category', 'status'], name='project_category_idx'),
+            model_name="sourcingproject",
+            index=models.Index(fields=["category", "status"], name="project_category_idx"),
         ),
         migrations.AddIndex(
-            model_name='sourcingproject',
-            index=models.Index(fields=['awarded_on'], name='project_awarded_idx'),
+            model_name="sourcingproject",
+            index=models.Index(fields=["awarded_on"], name="project_awarded_idx"),
         ),
         migrations.AddIndex(
-            model_name='sourcingproject',
-            index=models.Index(fields=['estimated_value'], name='project_value_idx'),
+            model_name="sourcingproject",
+            index=models.Index(fields=["estimated_value"], name="project_value_idx"),
         ),
         migrations.AddIndex(
-            model_name='sourcingproject',
-            index=models.Index(fields=['title'], name='project_title_idx'),
+            model_name="sourcingproject",
+            index=models.Index(fields=["title"], name="project_title_idx"),
         ),
         migrations.AddConstraint(
-            model_name='sourcingproject',
-            constraint=models.CheckConstraint(condition=models.Q(('estimated_value__isnull', True), ('estimated_value__gte', 0), _connector='OR'), name='project_value_not_negative'),
+            model_name="sourcingproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("estimated_value__isnull", True), ("estimated_value__gte", 0), _connector="OR"
+                ),
+                name="project_value_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sourcingproject',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__gte', 1), ('stage__lte', 9)), name='project_stage_in_range'),
+            model_name="sourcingproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stage__gte", 1), ("stage__lte", 9)),
+                name="project_stage_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sourcingproject',
-            constraint=models.CheckConstraint(condition=models.Q(('cashable_percent__lte', 100)), name='project_cashable_percent_max_100'),
+            model_name="sourcingproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cashable_percent__lte", 100)),
+                name="project_cashable_percent_max_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sourcingproject',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'complete']), models.Q(('status_reason', ''), _negated=True), _connector='OR'), name='project_hold_or_cancel_has_reason', violation_error_message='Say why the project is on hold or cancelled.'),
+            model_name="sourcingproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["active", "complete"]),
+                    models.Q(("status_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="project_hold_or_cancel_has_reason",
+                violation_error_message="Say why the project is on hold or cancelled.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='renewaldecision',
-            constraint=models.UniqueConstraint(fields=('contract', 'term_end'), name='decision_once_per_term'),
+            model_name="renewaldecision",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "term_end"), name="decision_once_per_term"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='renewaldecision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'extend'), _negated=True), models.Q(('option__isnull', False), ('new_end_date__isnull', False)), _connector='OR'), name='decision_extend_has_option'),
+            model_name="renewaldecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "extend"), _negated=True),
+                    models.Q(("option__isnull", False), ("new_end_date__isnull", False)),
+                    _connector="OR",
+                ),
+                name="decision_extend_has_option",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='renewaldecision',
-            constraint=models.CheckConstraint(condition=models.Q(('rationale', ''), _negated=True), name='decision_has_rationale'),
+            model_name="renewaldecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rationale", ""), _negated=True), name="decision_has_rationale"
+            ),
         ),
         migrations.AddIndex(
-            model_name='projectstage',
-            index=models.Index(condition=models.Q(('actual_entry__isnull', False), ('actual_exit__isnull', False)), fields=['stage'], name='stage_finished_idx'),
+            model_name="projectstage",
+            index=models.Index(
+                condition=models.Q(("actual_entry__isnull", False), ("actual_exit__isnull", False)),
+                fields=["stage"],
+                name="stage_finished_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectstage',
-            constraint=models.UniqueConstraint(fields=('project', 'stage'), name='project_stage_once'),
+            model_name="projectstage",
+            constraint=models.UniqueConstraint(
+                fields=("project", "stage"), name="project_stage_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectstage',
-            constraint=models.CheckConstraint(condition=models.Q(('target_entry__isnull', True), ('target_exit__isnull', True), ('target_exit__gte', models.F('target_entry')), _connector='OR'), name='stage_target_exit_after_entry', violation_error_message="A stage's target exit must not precede its entry."),
+            model_name="projectstage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("target_entry__isnull", True),
+                    ("target_exit__isnull", True),
+                    ("target_exit__gte", models.F("target_entry")),
+                    _connector="OR",
+                ),
+                name="stage_target_exit_after_entry",
+                violation_error_message="A stage's target exit must not precede its entry.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectstage',
-            constraint=models.CheckConstraint(condition=models.Q(('actual_entry__isnull', True), ('actual_exit__isnull', True), ('actual_exit__gte', models.F('actual_entry')), _connector='OR'), name='stage_actual_exit_after_entry'),
+            model_name="projectstage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("actual_entry__isnull", True),
+                    ("actual_exit__isnull", True),
+                    ("actual_exit__gte", models.F("actual_entry")),
+                    _connector="OR",
+                ),
+                name="stage_actual_exit_after_entry",
+            ),
         ),
         migrations.AddIndex(
-            model_name='projecthistory',
-            index=models.Index(fields=['project', '-at'], name='history_project_idx'),
+            model_name="projecthistory",
+            index=models.Index(fields=["project", "-at"], name="history_project_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contractsuccession',
-            constraint=models.CheckConstraint(condition=models.Q(('predecessor', models.F('successor')), _negated=True), name='succession_not_self'),
+            model_name="contractsuccession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("predecessor", models.F("successor")), _negated=True),
+                name="succession_not_self",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='awardline',
-            constraint=models.UniqueConstraint(fields=('project', 'vendor', 'lot'), name='award_line_vendor_once_per_lot'),
+            model_name="awardline",
+            constraint=models.UniqueConstraint(
+                fields=("project", "vendor", "lot"), name="award_line_vendor_once_per_lot"
+            ),
         ),
     ]
