@@ -1,1 +1,372 @@
-"""Models of the spend app."""
+"""Spend: imported payment transactions, the payees and expense codes they name, and the summary
+tables the analysis pages read (kept current by every import; never aggregate the raw table in a
+request)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from categories.models import Authority, Category, Pillar
+from contracts.models import Contract
+from vendors.models import Vendor
+
+
+class MappingProfile(models.Model):
+    """A saved column mapping for one source of files (e.g. "Oxford City Council quarterly")."""
+
+    name = models.CharField(max_length=120, unique=True)
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Canonical field -> the source column's header text, e.g. {"date": "Paid Date"}.
+    mapping = models.JSONField(default=dict)
+    # The normalised headers of the file the profile was saved from: files with the same
+    # headers pick this profile by themselves.
+    header_signature = models.CharField(max_length=64, blank=True, db_index=True)
+    date_formats = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Extra date formats, comma separated, in strftime style, e.g. %d.%m.%Y."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Awaiting confirmation")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Imported")
+    REJECTED = "rejected", _("Rejected (nothing imported)")
+    DUPLICATE = "duplicate", _("Same file already imported")
+    FAILED = "failed", _("Failed")
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all", _("All or nothing: any rejected row stops the import")
+    KEEP_VALID = "valid", _("Import the valid rows and list the rejects")
+
+
+class SpendImport(models.Model):
+    """One file imported (or offered for import) for one authority."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    profile = models.ForeignKey(
+        MappingProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    file_name = models.CharField(max_length=255)
+    upload = models.FileField(upload_to="spend/imports/%Y/")
+    content_hash = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    mode = models.CharField(
+        max_length=10, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING
+    )
+    # What the reader found: encoding, delimiter, header row, the headers and a few rows.
+    detected = models.JSONField(default=dict)
+    mapping = models.JSONField(default=dict)
+    date_formats = models.CharField(max_length=200, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField(default=0)
+    duplicate_rows = models.PositiveIntegerField(default=0)
+    rejected_rows = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Re-importing the same file adds nothing: one finished import per file content.
+            models.UniqueConstraint(
+                fields=["authority", "content_hash"],
+                condition=Q(status="done"),
+                name="spend_import_file_once",
+            ),
+        ]
+        indexes = [
+            # "Was this file imported already?" on upload.
+            models.Index(fields=["authority", "content_hash"], name="spend_import_hash_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.authority.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("spend:import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {
+            ImportStatus.DONE,
+            ImportStatus.REJECTED,
+            ImportStatus.DUPLICATE,
+            ImportStatus.FAILED,
+        }
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(90 * self.processed_rows / self.total_rows))
+
+
+class ImportReject(models.Model):
+    """A row that was not imported, and why."""
+
+    spend_import = models.ForeignKey(SpendImport, on_delete=models.CASCADE, related_name="rejects")
+    row_number = models.PositiveIntegerField()
+    column = models.CharField(max_length=200, blank=True)
+    value = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["spend_import", "row_number", "pk"]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.reason}"
+
+
+class StagingRow(models.Model):
+    """Rows of an import on their way in: loaded by COPY (PostgreSQL) or bulk_create, then
+    checked and moved with set-based SQL and deleted. Unlogged on PostgreSQL."""
+
+    spend_import = models.ForeignKey(
+        SpendImport, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    row_number = models.PositiveIntegerField()
+    reference = models.CharField(max_length=100)
+    payment_date = models.DateField()
+    month = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    net_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    vat_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    department = models.CharField(max_length=200)
+    expense_key = models.CharField(max_length=200)
+    expense_code = models.CharField(max_length=100)
+    expense_name = models.CharField(max_length=200)
+    capital_revenue = models.CharField(max_length=20)
+    supplier_id = models.CharField(max_length=100)
+    supplier_name = models.CharField(max_length=255)
+    payee_key = models.CharField(max_length=255)
+
+    class Meta:
+        indexes = [models.Index(fields=["spend_import", "row_number"], name="spend_staging_idx")]
+
+    def __str__(self) -> str:
+        return f"staging row {self.row_number}"
+
+
+class MatchMethod(models.TextChoices):
+    NONE = "", _("Unmatched")
+    NAME = "name", _("Exact name or alias")
+    REGISTRATION = "registration", _("Registration id")
+    CONFIRMED = "confirmed", _("Confirmed by a person")
+
+
+class Payee(models.Model):
+    """A supplier as an authority's files name it; matched to a hub vendor where known."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255)
+    normalized_name = models.CharField(max_length=255)
+    supplier_id = models.CharField(max_length=100, blank=True)
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="payees"
+    )
+    match_method = models.CharField(
+        max_length=20, choices=MatchMethod.choices, blank=True, default=MatchMethod.NONE
+    )
+    total_spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    transaction_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-total_spend", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "normalized_name"], name="spend_payee_unique"
+            ),
+        ]
+        indexes = [
+            # Unmatched payees queue, sorted by spend.
+            models.Index(
+                fields=["-total_spend"],
+                condition=Q(vendor__isnull=True),
+                name="spend_payee_unmatched_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExpenseCode(models.Model):
+    """An authority's expense code (or category name), mapped to a hub category."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, help_text=_("The code, or the name if no code."))
+    code = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    total_spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    transaction_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-total_spend", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "key"], name="spend_expense_code_unique"),
+        ]
+        indexes = [
+            # Unmapped codes queue, sorted by spend.
+            models.Index(
+                fields=["-total_spend"],
+                condition=Q(category__isnull=True),
+                name="spend_code_unmapped_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip() or self.key
+
+
+class Transaction(models.Model):
+    """One payment line. Vendor, category and contract are derived and kept by spend.services."""
+
+    # Single-column FK indexes are left out where a composite index below serves the query:
+    # every index costs import speed on a table of millions of rows.
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    spend_import = models.ForeignKey(
+        SpendImport, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    row_number = models.PositiveIntegerField()
+    reference = models.CharField(max_length=100)
+    payment_date = models.DateField()
+    month = models.DateField(help_text=_("First day of the payment's month."))
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    net_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    vat_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    capital_revenue = models.CharField(max_length=20, blank=True)
+    supplier_name = models.CharField(max_length=255)
+    payee = models.ForeignKey(
+        Payee, on_delete=models.PROTECT, related_name="transactions", db_index=False
+    )
+    expense_code = models.ForeignKey(
+        ExpenseCode, on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
+    )
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    # How many contracts could have taken this payment; > 1 means the rule chose one.
+    contract_candidates = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-payment_date", "-pk"]
+        constraints = [
+            # The natural key: authority (through the payee), reference, date, amount, supplier.
+            models.UniqueConstraint(
+                fields=["payee", "reference", "payment_date", "amount"],
+                name="spend_transaction_natural_key",
+            ),
+        ]
+        indexes = [
+            # Summary refresh of an authority's months.
+            models.Index(fields=["authority", "month"], name="spend_tx_auth_month_idx"),
+            # Drill-down lists, newest first, filtered by date, category, vendor or contract.
+            models.Index(fields=["payment_date"], name="spend_tx_date_idx"),
+            models.Index(fields=["category", "payment_date"], name="spend_tx_cat_date_idx"),
+            models.Index(fields=["vendor", "payment_date"], name="spend_tx_vendor_date_idx"),
+            models.Index(fields=["contract", "payment_date"], name="spend_tx_contract_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.payment_date} {self.amount}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("spend:transaction_detail", args=[self.pk])
+
+    @property
+    def is_on_contract(self) -> bool:
+        return self.contract_id is not None
+
+
+class SpendSummary(models.Model):
+    """Spend per authority, month, category, payee and on/off contract. The dashboards read this."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payee = models.ForeignKey(Payee, on_delete=models.CASCADE, related_name="+")
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    on_contract = models.BooleanField()
+    total = models.DecimalField(max_digits=16, decimal_places=2)
+    tx_count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # Refresh deletes an authority's months; dashboard filters by month range.
+            models.Index(fields=["authority", "month"], name="spend_sum_auth_month_idx"),
+            models.Index(fields=["month"], name="spend_sum_month_idx"),
+            models.Index(fields=["category", "month"], name="spend_sum_cat_month_idx"),
+            models.Index(fields=["pillar", "month"], name="spend_sum_pillar_month_idx"),
+            # Vendor page: spend over time and by authority.
+            models.Index(fields=["vendor", "month"], name="spend_sum_vendor_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.total}"
+
+
+class ContractSpend(models.Model):
+    """Spend per contract, authority and month: the contract page's burn-down reads this."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    total = models.DecimalField(max_digits=16, decimal_places=2)
+    tx_count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "authority", "month"], name="spend_contract_month_unique"
+            ),
+        ]
+        indexes = [
+            # Refresh deletes an authority's months.
+            models.Index(fields=["authority", "month"], name="spend_cs_auth_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.month:%Y-%m} {self.total}"

@@ -1,0 +1,330 @@
+"""The import engine: stream a file into the staging table (COPY on PostgreSQL, bulk_create on
+SQLite), then check and move its rows with set-based SQL in one transaction.
+
+Phase 1 (committed in chunks, so progress is visible): read, parse and stage rows; collect
+rejects. Phase 2 (one transaction): drop in-file duplicates, add payees and expense codes, match
+payees to vendors, insert transactions (skipping those already present by natural key) with their
+contract, refresh totals and summaries, record rejects. An interruption in phase 2 leaves no row;
+an interruption in phase 1 leaves only staging rows, which the next run clears.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from spend import matching, summaries
+from spend.mapping import FIELDS, mapping_positions, missing_required
+from spend.models import ImportMode, ImportReject, ImportStatus, SpendImport, StagingRow
+from spend.reader import SpendTable, UnreadableFile
+from spend.values import BadValue, DateParser, normalize_name, parse_amount
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 20_000
+STAGING_COLUMNS = (
+    "spend_import_id", "row_number", "reference", "payment_date", "month", "amount",
+    "net_amount", "vat_amount", "department", "expense_key", "expense_code", "expense_name",
+    "capital_revenue", "supplier_id", "supplier_name", "payee_key",
+)  # fmt: skip
+
+
+@dataclass
+class StageResult:
+    staged: int = 0
+    rejects: list = field(default_factory=list)  # (row, column, value, reason)
+    total: int = 0
+
+
+def _text(cells, pos, limit):
+    return cells[pos].strip()[:limit] if pos is not None else ""
+
+
+class RowParser:
+    """Turns the mapped cells of one row into a staging tuple, or reject entries."""
+
+    def __init__(self, spend_import: SpendImport, headers: list[str]):
+        positions = mapping_positions(spend_import.mapping, headers)
+        self.positions = positions
+        self.headers = {f: spend_import.mapping[f] for f in positions}
+        self.import_id = spend_import.pk
+        self.parse_date = DateParser(spend_import.date_formats)
+        self.names: dict[str, str] = {}
+        self.expense_keys: dict[str, str] = {}
+
+    def __call__(self, number: int, cells: list[str]) -> tuple[tuple | None, list]:
+        p = self.positions
+        errors = []
+
+        def fail(fieldname, reason):
+            value = cells[p[fieldname]] if fieldname in p else ""
+            errors.append((number, self.headers.get(fieldname, FIELDS[fieldname]),
+                           str(value)[:500], reason))  # fmt: skip
+
+        try:
+            day = self.parse_date(cells[p["date"]])
+        except BadValue as exc:
+            fail("date", str(exc))
+            day = None
+        try:
+            amount = parse_amount(cells[p["amount"]])
+        except BadValue as exc:
+            fail("amount", str(exc))
+            amount = None
+        extras = {}
+        for name in ("net_amount", "vat_amount"):
+            raw = cells[p[name]].strip() if name in p else ""
+            extras[name] = None
+            if raw:
+                try:
+                    extras[name] = parse_amount(raw)
+                except BadValue as exc:
+                    fail(name, str(exc).replace("Amount", FIELDS[name]))
+        supplier_name = _text(cells, p.get("supplier_name"), 255)
+        if not supplier_name:
+            fail("supplier_name", "Supplier name is missing")
+        reference = _text(cells, p.get("reference"), 100)
+        if "reference" in p and not reference:
+            fail("reference", "Transaction reference is missing")
+        if errors:
+            return None, errors
+        payee_key = self.names.get(supplier_name)
+        if payee_key is None:
+            payee_key = normalize_name(supplier_name) or supplier_name.casefold()
+            self.names[supplier_name] = payee_key
+        code = _text(cells, p.get("expense_code"), 100)
+        expense_name = _text(cells, p.get("expense_category"), 200)
+        if code:
+            expense_key = code
+        else:
+            expense_key = self.expense_keys.get(expense_name)
+            if expense_key is None:
+                expense_key = normalize_name(expense_name)[:200] if expense_name else ""
+                self.expense_keys[expense_name] = expense_key
+        row = (
+            self.import_id, number, reference, day, day.replace(day=1), amount,
+            extras["net_amount"], extras["vat_amount"], _text(cells, p.get("department"), 200),
+            expense_key, code, expense_name, _text(cells, p.get("capital_revenue"), 20),
+            _text(cells, p.get("supplier_id"), 100), supplier_name, payee_key,
+        )  # fmt: skip
+        return row, []
+
+
+def _staging_writer(spend_import: SpendImport):
+    """A function that writes a chunk of staging tuples, committed, by COPY or bulk_create."""
+    if connection.vendor == "postgresql":
+        copy_sql = f"COPY spend_stagingrow ({', '.join(STAGING_COLUMNS)}) FROM STDIN"
+
+        def write(rows):
+            with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+        return write
+
+    def write_orm(rows):
+        StagingRow.objects.bulk_create(
+            [StagingRow(**dict(zip(STAGING_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=1000,
+        )
+
+    return write_orm
+
+
+def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
+    """Phase 1: parse every row, stage the good ones, collect the bad ones."""
+    StagingRow.objects.filter(spend_import=spend_import).delete()
+    parse = RowParser(spend_import, table.layout.headers)
+    write = _staging_writer(spend_import)
+    result = StageResult()
+    chunk: list[tuple] = []
+    for number, cells in table.rows():
+        result.total += 1
+        row, errors = parse(number, cells)
+        if errors:
+            result.rejects.extend(errors)
+        else:
+            chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            write(chunk)
+            result.staged += len(chunk)
+            chunk = []
+            SpendImport.objects.filter(pk=spend_import.pk).update(processed_rows=result.total)
+    if chunk:
+        write(chunk)
+        result.staged += len(chunk)
+    SpendImport.objects.filter(pk=spend_import.pk).update(
+        processed_rows=result.total, total_rows=result.total
+    )
+    return result
+
+
+def _rejected_rows(rejects: list) -> int:
+    return len({r[0] for r in rejects})
+
+
+def _save_rejects(spend_import: SpendImport, rejects: list) -> None:
+    ImportReject.objects.bulk_create(
+        (
+            ImportReject(
+                spend_import=spend_import, row_number=r, column=c[:200], value=v, reason=why
+            )
+            for r, c, v, why in rejects
+        ),
+        batch_size=5000,
+    )
+
+
+def _finish(spend_import: SpendImport, status: str, message: str = "", **counts) -> None:
+    spend_import.status = status
+    spend_import.message = message
+    spend_import.finished_at = timezone.now()
+    for name, value in counts.items():
+        setattr(spend_import, name, value)
+    spend_import.save(update_fields=["status", "message", "finished_at", *counts.keys()])
+
+
+def run_import(spend_import: SpendImport) -> SpendImport:
+    """Run a confirmed import to its end. Returns the import with its counts and status."""
+    missing = missing_required(spend_import.mapping)
+    if missing:
+        _finish(spend_import, ImportStatus.FAILED, f"Not mapped: {', '.join(missing)}.")
+        return spend_import
+    try:
+        with spend_import.upload.open("rb") as fileobj:
+            table = SpendTable(fileobj, spend_import.file_name)
+            staged = stage(spend_import, table)
+    except (UnreadableFile, UnicodeDecodeError, OSError) as exc:
+        StagingRow.objects.filter(spend_import=spend_import).delete()
+        _finish(spend_import, ImportStatus.FAILED, f"Could not read the file: {exc}")
+        return spend_import
+    rejected = _rejected_rows(staged.rejects)
+    if staged.rejects and spend_import.mode == ImportMode.ALL_OR_NOTHING:
+        with transaction.atomic():
+            StagingRow.objects.filter(spend_import=spend_import).delete()
+            _save_rejects(spend_import, staged.rejects)
+            _finish(
+                spend_import,
+                ImportStatus.REJECTED,
+                f"{rejected} rows were rejected, so nothing was imported (all-or-nothing).",
+                total_rows=staged.total,
+                rejected_rows=rejected,
+            )
+        return spend_import
+    try:
+        with transaction.atomic():
+            moved = move(spend_import)
+            _save_rejects(spend_import, staged.rejects)
+            _finish(
+                spend_import,
+                ImportStatus.DONE,
+                total_rows=staged.total,
+                imported_rows=moved["inserted"],
+                duplicate_rows=staged.staged - moved["inserted"],
+                rejected_rows=rejected,
+            )
+    except Exception:
+        logger.exception("spend import %s failed", spend_import.pk)
+        StagingRow.objects.filter(spend_import=spend_import).delete()
+        _finish(spend_import, ImportStatus.FAILED, "The import failed; nothing was imported.")
+        raise
+    return spend_import
+
+
+def _lock_authority(authority_id: int) -> None:
+    """One import moves rows for an authority at a time (summary slices are replaced)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(770077, %s)", [authority_id])
+
+
+def move(spend_import: SpendImport) -> dict:
+    """Phase 2, inside the caller's transaction: set-based SQL from staging to transactions."""
+    imp, auth = spend_import.pk, spend_import.authority_id
+    _lock_authority(auth)
+    with connection.cursor() as cursor:
+        # Payees and expense codes named by the file.
+        cursor.execute(
+            """
+            INSERT INTO spend_payee (authority_id, name, normalized_name, supplier_id,
+                                     match_method, total_spend, transaction_count)
+            SELECT %s, MIN(supplier_name), payee_key, MIN(supplier_id), '', 0, 0
+            FROM spend_stagingrow WHERE spend_import_id = %s GROUP BY payee_key
+            ON CONFLICT (authority_id, normalized_name) DO NOTHING
+            """,
+            [auth, imp],
+        )
+        cursor.execute(
+            """
+            INSERT INTO spend_expensecode (authority_id, key, code, name, total_spend,
+                                           transaction_count)
+            SELECT %s, expense_key, MAX(expense_code), MAX(expense_name), 0, 0
+            FROM spend_stagingrow WHERE spend_import_id = %s AND expense_key <> ''
+            GROUP BY expense_key
+            ON CONFLICT (authority_id, key) DO NOTHING
+            """,
+            [auth, imp],
+        )
+        # A code first seen without its name (a file with no category column) gets it later.
+        cursor.execute(
+            """
+            UPDATE spend_expensecode SET name = (
+                SELECT MAX(s.expense_name) FROM spend_stagingrow s
+                WHERE s.spend_import_id = %s AND s.expense_key = spend_expensecode.key)
+            WHERE authority_id = %s AND name = '' AND key IN (
+                SELECT expense_key FROM spend_stagingrow
+                WHERE spend_import_id = %s AND expense_name <> '')
+            """,
+            [imp, auth, imp],
+        )
+    matching.match_new_payees(authority_id=auth, import_id=imp)
+    choice, count = matching.contract_rule_sql(
+        vendor="p.vendor_id",
+        authority="p.authority_id",
+        day="s.payment_date",
+        category="e.category_id",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO spend_transaction (
+                authority_id, spend_import_id, row_number, reference, payment_date, month,
+                amount, net_amount, vat_amount, department, capital_revenue, supplier_name,
+                payee_id, expense_code_id, vendor_id, category_id, contract_id,
+                contract_candidates)
+            SELECT %s, s.spend_import_id, s.row_number, s.reference, s.payment_date, s.month,
+                   s.amount, s.net_amount, s.vat_amount, s.department, s.capital_revenue,
+                   s.supplier_name, p.id, e.id, p.vendor_id, e.category_id,
+                   CASE WHEN p.vendor_id IS NULL THEN NULL ELSE {choice} END,
+                   CASE WHEN p.vendor_id IS NULL THEN 0 ELSE {count} END
+            FROM spend_stagingrow s
+            JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
+            LEFT JOIN spend_expensecode e ON e.authority_id = %s AND e.key = s.expense_key
+            WHERE s.spend_import_id = %s
+            ORDER BY s.row_number
+            ON CONFLICT (payee_id, reference, payment_date, amount) DO NOTHING
+            """,
+            [auth, auth, auth, imp],
+        )
+        inserted = cursor.rowcount
+        cursor.execute(
+            "SELECT DISTINCT month FROM spend_stagingrow WHERE spend_import_id = %s", [imp]
+        )
+        months = [_as_date(r[0]) for r in cursor.fetchall()]
+    matching.refresh_totals(
+        authority_id=auth,
+        payee_sql="SELECT payee_key FROM spend_stagingrow WHERE spend_import_id = %s",
+        code_sql="SELECT expense_key FROM spend_stagingrow WHERE spend_import_id = %s",
+        params=[imp],
+    )
+    summaries.refresh(authority_id=auth, months=months)
+    StagingRow.objects.filter(spend_import_id=imp).delete()
+    return {"inserted": max(inserted, 0), "months": months}
+
+
+def _as_date(value) -> datetime.date:
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value

@@ -1,0 +1,174 @@
+"""Matching: payees to vendors (exact names and aliases, then registration id, then fuzzy
+suggestions a person confirms), and transactions to contracts (the on/off-contract rule)."""
+
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from rapidfuzz import fuzz, process
+
+from spend.models import MatchMethod, Payee
+from spend.values import normalize_name
+from vendors.models import Vendor, VendorAlias
+
+SUGGESTION_CUTOFF = 80
+# The rule, in words, for the pages that show a match.
+CONTRACT_RULE = (
+    "A payment is on contract when its vendor holds an award on a contract that covers the "
+    "authority, is live on the payment date (not planned or in procurement; started and not "
+    "ended), and is in the payment's mapped category where it has one. When several contracts "
+    "qualify, a single-supplier contract beats a framework, which beats a multi-authority "
+    "contract; then the most recently started wins; then the lowest reference."
+)
+
+
+def contract_rule_sql(*, vendor: str, authority: str, day: str, category: str) -> tuple[str, str]:
+    """Two correlated subqueries (SQL text): the chosen contract id, and the candidate count."""
+    where = f"""
+        FROM contracts_contract c
+        JOIN contracts_contractaward a ON a.contract_id = c.id
+        WHERE a.vendor_id = {vendor}
+          AND c.status NOT IN ('planned', 'in_procurement')
+          AND (c.start_date IS NULL OR c.start_date <= {day})
+          AND (c.end_date IS NULL OR c.end_date >= {day})
+          AND ({category} IS NULL OR c.category_id = {category})
+          AND EXISTS (SELECT 1 FROM contracts_contract_authorities ca
+                      WHERE ca.contract_id = c.id AND ca.authority_id = {authority})
+    """
+    choice = f"""(SELECT c.id {where}
+        ORDER BY CASE c.kind WHEN 'single_supplier' THEN 0 WHEN 'framework' THEN 1 ELSE 2 END,
+                 COALESCE(c.start_date, '1900-01-01') DESC, c.reference
+        LIMIT 1)"""
+    count = f"(SELECT COUNT(DISTINCT c.id) {where})"
+    return choice, count
+
+
+def vendor_name_index() -> tuple[dict[str, int], dict[str, int]]:
+    """Normalised vendor names and aliases -> vendor id, and registration ids -> vendor id.
+    A name shared by two vendors matches neither (a person decides)."""
+    names: dict[str, set[int]] = defaultdict(set)
+    registrations: dict[str, set[int]] = defaultdict(set)
+    for pk, legal_name, number, code in Vendor.objects.values_list(
+        "pk", "legal_name", "company_number", "vendor_code"
+    ):
+        names[normalize_name(legal_name)].add(pk)
+        for reg in (number, code):
+            if reg.strip():
+                registrations[reg.strip().upper()].add(pk)
+    for vendor_id, name in VendorAlias.objects.values_list("vendor_id", "name"):
+        names[normalize_name(name)].add(vendor_id)
+    unique = {k: next(iter(v)) for k, v in names.items() if k and len(v) == 1}
+    regs = {k: next(iter(v)) for k, v in registrations.items() if len(v) == 1}
+    return unique, regs
+
+
+def match_new_payees(*, authority_id: int, import_id: int | None = None) -> int:
+    """Match the authority's unmatched payees (those of one import, if given) by exact name or
+    alias, then by registration id. Returns how many were matched."""
+    names, registrations = vendor_name_index()
+    payees = Payee.objects.filter(authority_id=authority_id, vendor__isnull=True)
+    if import_id is not None:
+        staged = RawSQL(
+            "SELECT payee_key FROM spend_stagingrow WHERE spend_import_id = %s", [import_id]
+        )
+        payees = payees.filter(normalized_name__in=staged)
+    changed = []
+    for payee in payees.only("pk", "normalized_name", "supplier_id"):
+        vendor_id = names.get(payee.normalized_name)
+        method = MatchMethod.NAME
+        if vendor_id is None and payee.supplier_id:
+            vendor_id = registrations.get(payee.supplier_id.strip().upper())
+            method = MatchMethod.REGISTRATION
+        if vendor_id is not None:
+            payee.vendor_id, payee.match_method = vendor_id, method
+            changed.append(payee)
+    Payee.objects.bulk_update(changed, ["vendor", "match_method"], batch_size=1000)
+    return len(changed)
+
+
+def suggestions_for(payees, *, limit: int = 3) -> dict[int, list[tuple[Vendor, float]]]:
+    """Fuzzy vendor suggestions for each payee: {payee id: [(vendor, score), ...]}."""
+    names: dict[str, int] = {}
+    for pk, legal_name in Vendor.objects.values_list("pk", "legal_name"):
+        names.setdefault(normalize_name(legal_name), pk)
+    for vendor_id, name in VendorAlias.objects.values_list("vendor_id", "name"):
+        names.setdefault(normalize_name(name), vendor_id)
+    choices = list(names)
+    found: dict[int, list[tuple[int, float]]] = {}
+    for payee in payees:
+        seen: dict[int, float] = {}
+        for _name, score, index in process.extract(
+            payee.normalized_name,
+            choices,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=SUGGESTION_CUTOFF,
+            limit=limit * 2,
+        ):
+            vendor_id = names[choices[index]]
+            seen[vendor_id] = max(seen.get(vendor_id, 0), score)
+        found[payee.pk] = sorted(seen.items(), key=lambda kv: -kv[1])[:limit]
+    vendors = Vendor.objects.in_bulk({v for pairs in found.values() for v, _ in pairs})
+    return {pk: [(vendors[v], round(s)) for v, s in pairs] for pk, pairs in found.items()}
+
+
+def refresh_totals(*, authority_id: int, payee_sql: str, code_sql: str, params: list) -> None:
+    """Recompute total spend and counts of the payees/codes whose keys the subqueries give."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE spend_payee SET
+              total_spend = COALESCE((SELECT SUM(t.amount) FROM spend_transaction t
+                                      WHERE t.payee_id = spend_payee.id), 0),
+              transaction_count = (SELECT COUNT(*) FROM spend_transaction t
+                                   WHERE t.payee_id = spend_payee.id)
+            WHERE authority_id = %s AND normalized_name IN ({payee_sql})
+            """,
+            [authority_id, *params],
+        )
+        cursor.execute(
+            f"""
+            UPDATE spend_expensecode SET
+              total_spend = COALESCE((SELECT SUM(t.amount) FROM spend_transaction t
+                                      WHERE t.expense_code_id = spend_expensecode.id), 0),
+              transaction_count = (SELECT COUNT(*) FROM spend_transaction t
+                                   WHERE t.expense_code_id = spend_expensecode.id)
+            WHERE authority_id = %s AND key IN ({code_sql})
+            """,
+            [authority_id, *params],
+        )
+
+
+def rematch_transactions(*, where: str, params: list) -> list[tuple[int, object]]:
+    """Re-derive vendor, category and contract of the transactions the WHERE clause picks
+    (set-based). Returns the (authority id, month) slices touched, for the summaries."""
+    choice, count = contract_rule_sql(
+        vendor="spend_transaction.vendor_id",
+        authority="spend_transaction.authority_id",
+        day="spend_transaction.payment_date",
+        category="spend_transaction.category_id",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE spend_transaction SET
+              vendor_id = (SELECT p.vendor_id FROM spend_payee p
+                           WHERE p.id = spend_transaction.payee_id),
+              category_id = (SELECT e.category_id FROM spend_expensecode e
+                             WHERE e.id = spend_transaction.expense_code_id)
+            WHERE {where}
+            """,
+            params,
+        )
+        cursor.execute(
+            f"""
+            UPDATE spend_transaction SET
+              contract_id = CASE WHEN vendor_id IS NULL THEN NULL ELSE {choice} END,
+              contract_candidates = CASE WHEN vendor_id IS NULL THEN 0 ELSE {count} END
+            WHERE {where}
+            """,
+            params,
+        )
+        cursor.execute(
+            f"SELECT DISTINCT authority_id, month FROM spend_transaction WHERE {where}", params
+        )
+        return list(cursor.fetchall())

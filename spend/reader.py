@@ -1,0 +1,224 @@
+"""Read messy spend files: CSV in UTF-8, UTF-8 with BOM or Windows-1252, any common delimiter;
+XLSX through openpyxl in read-only mode. Finds the header row below blank and title rows and
+ignores empty spacer columns. Rows stream: a file is never held in memory whole."""
+
+import codecs
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from spend.mapping import header_score
+
+SAMPLE_BYTES = 256 * 1024
+HEADER_SCAN_ROWS = 30
+DELIMITERS = ",;\t|"
+
+
+class UnreadableFile(ValueError):
+    """The file is not a spend table we can read."""
+
+
+@dataclass
+class TableLayout:
+    kind: str  # "csv" or "xlsx"
+    encoding: str = ""
+    delimiter: str = ""
+    header_row: int = 1  # 1-based line (CSV) or sheet row (XLSX) of the header
+    sheet: str = ""
+    headers: list[str] = field(default_factory=list)  # Only the columns that have a header.
+    columns: list[int] = field(default_factory=list)  # Their positions in the raw rows.
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "header_row": self.header_row,
+            "sheet": self.sheet,
+            "headers": self.headers,
+            "columns": self.columns,
+        }
+
+
+def is_xlsx(name: str, head: bytes) -> bool:
+    return name.lower().endswith((".xlsx", ".xlsm")) or head[:4] == b"PK\x03\x04"
+
+
+def detect_encoding(sample: bytes) -> str:
+    """utf-8-sig when there is a BOM; utf-8 when the sample decodes; else Windows-1252."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample, final=False)  # A character cut at the sample's end is fine.
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def detect_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        # The delimiter that appears most often, and as often on most lines.
+        def score(d: str) -> tuple[int, int]:
+            counts = [line.count(d) for line in lines]
+            return (max(counts.count(c) for c in counts) if any(counts) else 0, sum(counts))
+
+        return max(DELIMITERS, key=score)
+
+
+def find_header(rows: list[list[str]]) -> tuple[int, list[str], list[int]]:
+    """(index in rows, headers, column positions): the best-scoring row among the first rows.
+
+    Blank rows and title rows (one filled cell) never win; empty header cells are spacer
+    columns and are left out."""
+    best, best_score = None, 0
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cells = [clean_cell(c) for c in row]
+        filled = [c for c in cells if c]
+        if len(filled) < 2:
+            continue
+        score = header_score(filled)
+        if score > best_score:
+            best, best_score = index, score
+    if best is None:
+        raise UnreadableFile("No header row found: the file names none of the spend columns.")
+    cells = [clean_cell(c) for c in rows[best]]
+    columns = [i for i, c in enumerate(cells) if c]
+    return best, [cells[i] for i in columns], columns
+
+
+def clean_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value).strip().replace("\ufeff", "")
+
+
+class SpendTable:
+    """A readable table: its layout, and its data rows as (row number, cells by column)."""
+
+    def __init__(self, fileobj: BinaryIO, name: str):
+        self.fileobj = fileobj
+        self.name = name
+        head = fileobj.read(SAMPLE_BYTES)
+        fileobj.seek(0)
+        if not head.strip():
+            raise UnreadableFile("The file is empty.")
+        if is_xlsx(name, head):
+            self.layout = self._xlsx_layout()
+        else:
+            self.layout = self._csv_layout(head)
+
+    # CSV ------------------------------------------------------------------------------------
+    def _csv_layout(self, head: bytes) -> TableLayout:
+        encoding = detect_encoding(head)
+        text = head.decode(encoding, errors="ignore")
+        delimiter = detect_delimiter(text)
+        sample_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        index, headers, columns = find_header(sample_rows[:-1] or sample_rows)
+        return TableLayout(
+            kind="csv",
+            encoding=encoding,
+            delimiter=delimiter,
+            header_row=index + 1,
+            headers=headers,
+            columns=columns,
+        )
+
+    def _csv_raw_rows(self) -> Iterator[tuple[int, list]]:
+        self.fileobj.seek(0)
+        text = io.TextIOWrapper(self.fileobj, encoding=self.layout.encoding, newline="")
+        try:
+            reader = csv.reader(text, delimiter=self.layout.delimiter)
+            yield from enumerate(reader, start=1)
+        finally:
+            text.detach()
+
+    # XLSX -----------------------------------------------------------------------------------
+    def _workbook(self):
+        from openpyxl import load_workbook
+
+        self.fileobj.seek(0)
+        try:
+            return load_workbook(self.fileobj, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            raise UnreadableFile(f"Not a readable XLSX workbook: {exc}") from exc
+
+    def _xlsx_layout(self) -> TableLayout:
+        workbook = self._workbook()
+        try:
+            best = None
+            for sheet in workbook.worksheets:
+                rows = [
+                    list(r)
+                    for r, _ in zip(
+                        sheet.iter_rows(values_only=True), range(HEADER_SCAN_ROWS), strict=False
+                    )
+                ]
+                try:
+                    index, headers, columns = find_header(rows)
+                except UnreadableFile:
+                    continue
+                score = header_score(headers)
+                if best is None or score > best[0]:
+                    best = (score, sheet.title, index, headers, columns)
+        finally:
+            workbook.close()
+        if best is None:
+            raise UnreadableFile("No sheet has a header row naming the spend columns.")
+        _score, title, index, headers, columns = best
+        return TableLayout(
+            kind="xlsx", sheet=title, header_row=index + 1, headers=headers, columns=columns
+        )
+
+    def _xlsx_raw_rows(self) -> Iterator[tuple[int, list]]:
+        workbook = self._workbook()
+        try:
+            sheet = workbook[self.layout.sheet]
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [clean_cell(c) for c in row]
+        finally:
+            workbook.close()
+
+    # Both -----------------------------------------------------------------------------------
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Data rows below the header, as (row number in the file, cells of the header's
+        columns). Wholly blank rows are skipped."""
+        raw = self._xlsx_raw_rows() if self.layout.kind == "xlsx" else self._csv_raw_rows()
+        columns = self.layout.columns
+        width = len(columns)
+        for number, row in raw:
+            if number <= self.layout.header_row:
+                continue
+            cells = [row[i] if i < len(row) else "" for i in columns]
+            if not any(c and str(c).strip() for c in cells):
+                continue
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            yield number, cells
+
+    def preview(self, limit: int = 8) -> list[list[str]]:
+        out = []
+        for _number, cells in self.rows():
+            out.append([clean_cell(c) for c in cells])
+            if len(out) >= limit:
+                break
+        return out
+
+    def count_rows(self) -> int:
+        return sum(1 for _ in self.rows())

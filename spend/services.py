@@ -1,0 +1,172 @@
+"""Writes of the spend app: create and confirm imports, save mapping profiles, confirm payee
+matches, map expense codes."""
+
+import hashlib
+from typing import BinaryIO
+
+from django.core.files.base import File
+from django.db import transaction
+
+from spend import matching, summaries
+from spend.mapping import detect_mapping, header_signature, missing_required
+from spend.models import (
+    ExpenseCode,
+    ImportMode,
+    ImportStatus,
+    MappingProfile,
+    MatchMethod,
+    Payee,
+    SpendImport,
+)
+from spend.reader import SpendTable
+from vendors.services import vendor_add_alias
+
+
+def file_hash(fileobj: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    fileobj.seek(0)
+    for block in iter(lambda: fileobj.read(1024 * 1024), b""):
+        digest.update(block)
+    fileobj.seek(0)
+    return digest.hexdigest()
+
+
+def profile_for(*, authority, headers: list[str]) -> MappingProfile | None:
+    """The saved profile for files with these headers: this authority's first, then any."""
+    signature = header_signature(headers)
+    profiles = MappingProfile.objects.filter(header_signature=signature)
+    return profiles.filter(authority=authority).first() or profiles.first()
+
+
+def import_create(*, authority, fileobj: BinaryIO, file_name: str, by=None,
+                  profile: MappingProfile | None = None) -> SpendImport:  # fmt: skip
+    """Read the file's layout, detect its mapping and store it for preview. Raises
+    spend.reader.UnreadableFile when the file has no recognisable header."""
+    table = SpendTable(fileobj, file_name)
+    headers = table.layout.headers
+    profile = profile or profile_for(authority=authority, headers=headers)
+    mapping = detect_mapping(headers)
+    if profile is not None:
+        mapping = {f: h for f, h in profile.mapping.items() if h in headers}
+    detected = table.layout.as_dict() | {
+        "preview": table.preview(),
+        "auto_mapping": detect_mapping(headers),
+    }
+    digest = file_hash(fileobj)
+    spend_import = SpendImport(
+        authority=authority,
+        profile=profile,
+        file_name=file_name[:255],
+        content_hash=digest,
+        detected=detected,
+        mapping=mapping,
+        date_formats=profile.date_formats if profile else "",
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    spend_import.upload.save(file_name.rsplit("/", 1)[-1], File(fileobj), save=False)
+    spend_import.save()
+    return spend_import
+
+
+def already_imported(spend_import: SpendImport) -> SpendImport | None:
+    return (
+        SpendImport.objects.filter(
+            authority_id=spend_import.authority_id,
+            content_hash=spend_import.content_hash,
+            status=ImportStatus.DONE,
+        )
+        .exclude(pk=spend_import.pk)
+        .first()
+    )
+
+
+def import_confirm(*, spend_import: SpendImport, mapping: dict[str, str], mode: str,
+                   date_formats: str = "", save_profile_as: str = "") -> SpendImport:  # fmt: skip
+    """Accept the (corrected) mapping and queue the import. Same file again: nothing to do."""
+    from spend.tasks import run_spend_import
+
+    if spend_import.status != ImportStatus.PREVIEW:
+        return spend_import
+    headers = spend_import.detected.get("headers", [])
+    spend_import.mapping = {f: h for f, h in mapping.items() if h and h in headers}
+    spend_import.mode = mode if mode in ImportMode.values else ImportMode.ALL_OR_NOTHING
+    spend_import.date_formats = date_formats
+    if missing_required(spend_import.mapping):
+        raise ValueError("Map the payment date, amount and supplier name before importing.")
+    if save_profile_as:
+        spend_import.profile = profile_save(
+            name=save_profile_as,
+            authority=spend_import.authority,
+            mapping=spend_import.mapping,
+            headers=headers,
+            date_formats=date_formats,
+        )
+    earlier = already_imported(spend_import)
+    if earlier is not None:
+        spend_import.status = ImportStatus.DUPLICATE
+        spend_import.message = (
+            f"This file was imported already on {earlier.created_at:%d/%m/%Y} "
+            f"(import #{earlier.pk}); nothing was added."
+        )
+        spend_import.save()
+        return spend_import
+    spend_import.status = ImportStatus.QUEUED
+    spend_import.save()
+    import_id = spend_import.pk
+    transaction.on_commit(lambda: run_spend_import.delay(import_id=import_id))
+    return spend_import
+
+
+def import_run(*, import_id: int) -> SpendImport | None:
+    """Claim a queued import and run it (safe to call twice: only one run claims it)."""
+    from spend.importer import run_import
+
+    claimed = SpendImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    )
+    if not claimed:
+        return None
+    spend_import = SpendImport.objects.select_related("authority").get(pk=import_id)
+    if already_imported(spend_import) is not None:
+        spend_import.status = ImportStatus.DUPLICATE
+        spend_import.message = "This file was imported already; nothing was added."
+        spend_import.save(update_fields=["status", "message"])
+        return spend_import
+    return run_import(spend_import)
+
+
+def profile_save(*, name: str, authority, mapping: dict, headers: list[str],
+                 date_formats: str = "") -> MappingProfile:  # fmt: skip
+    profile, _created = MappingProfile.objects.update_or_create(
+        name=name.strip()[:120],
+        defaults={
+            "authority": authority,
+            "mapping": mapping,
+            "header_signature": header_signature(headers),
+            "date_formats": date_formats,
+        },
+    )
+    return profile
+
+
+@transaction.atomic
+def payee_confirm(*, payee: Payee, vendor) -> Payee:
+    """A person confirms payee = vendor: the payee's name becomes an alias of the vendor (so the
+    next import matches by itself) and its transactions are re-matched."""
+    vendor_add_alias(vendor=vendor, name=payee.name)
+    payee.vendor = vendor
+    payee.match_method = MatchMethod.CONFIRMED
+    payee.save(update_fields=["vendor", "match_method"])
+    slices = matching.rematch_transactions(where="payee_id = %s", params=[payee.pk])
+    summaries.refresh_slices(slices)
+    return payee
+
+
+@transaction.atomic
+def expense_code_map(*, code: ExpenseCode, category) -> ExpenseCode:
+    """Map an expense code to a hub category (or unmap it with None); re-match its payments."""
+    code.category = category
+    code.save(update_fields=["category"])
+    slices = matching.rematch_transactions(where="expense_code_id = %s", params=[code.pk])
+    summaries.refresh_slices(slices)
+    return code

@@ -1,0 +1,66 @@
+"""Summary tables kept current by imports and re-matching: the analysis pages read only these.
+
+A refresh replaces an authority's months in one transaction (DELETE then INSERT … SELECT …
+GROUP BY). Readers keep seeing the old rows until it commits: PostgreSQL's MVCC never blocks a
+reader on a writer, and SQLite in WAL mode neither.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+
+@transaction.atomic
+def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
+    months = sorted(set(months))
+    if not months:
+        return
+    marks = ", ".join(["%s"] * len(months))
+    params = [authority_id, *months]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM spend_spendsummary WHERE authority_id = %s AND month IN ({marks})",
+            params,
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO spend_spendsummary (authority_id, month, pillar_id, category_id,
+                                            payee_id, vendor_id, on_contract, total, tx_count)
+            SELECT t.authority_id, t.month, c.pillar_id, t.category_id, t.payee_id, t.vendor_id,
+                   CASE WHEN t.contract_id IS NULL THEN FALSE ELSE TRUE END,
+                   SUM(t.amount), COUNT(*)
+            FROM spend_transaction t
+            LEFT JOIN categories_category c ON c.id = t.category_id
+            WHERE t.authority_id = %s AND t.month IN ({marks})
+            GROUP BY t.authority_id, t.month, c.pillar_id, t.category_id, t.payee_id,
+                     t.vendor_id, CASE WHEN t.contract_id IS NULL THEN FALSE ELSE TRUE END
+            """,
+            params,
+        )
+        cursor.execute(
+            f"DELETE FROM spend_contractspend WHERE authority_id = %s AND month IN ({marks})",
+            params,
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO spend_contractspend (contract_id, authority_id, month, total, tx_count)
+            SELECT t.contract_id, t.authority_id, t.month, SUM(t.amount), COUNT(*)
+            FROM spend_transaction t
+            WHERE t.authority_id = %s AND t.month IN ({marks}) AND t.contract_id IS NOT NULL
+            GROUP BY t.contract_id, t.authority_id, t.month
+            """,
+            params,
+        )
+
+
+def refresh_slices(slices: Iterable[tuple[int, object]]) -> None:
+    """Refresh (authority id, month) pairs, grouped by authority."""
+    by_authority = defaultdict(set)
+    for authority_id, month in slices:
+        if isinstance(month, str):
+            month = datetime.date.fromisoformat(month[:10])
+        by_authority[authority_id].add(month)
+    for authority_id, months in by_authority.items():
+        refresh(authority_id=authority_id, months=months)

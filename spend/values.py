@@ -1,0 +1,114 @@
+"""Parse the values of spend files: amounts, dates, and payee names for matching."""
+
+import datetime
+import html
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+DEFAULT_DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+)
+_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
+_CURRENCY = str.maketrans("", "", "£$€, \u00a0")
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+class BadValue(ValueError):
+    pass
+
+
+def parse_amount(raw: str) -> Decimal:
+    """ "1,234.56", "£1,234", "(123.45)", "-123.45", "123.45-", "123.45 CR" -> Decimal."""
+    text = str(raw).strip()
+    if not text:
+        raise BadValue("Amount is missing")
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    upper = text.upper()
+    if upper.endswith("CR"):
+        negative, text = True, text[:-2]
+    text = text.translate(_CURRENCY)
+    if text.endswith("-"):
+        negative, text = True, text[:-1]
+    if text.startswith("-") and negative:
+        raise BadValue("Amount is not a number")
+    if text.startswith("+"):
+        text = text[1:]
+    if not _AMOUNT.match(text):
+        raise BadValue("Amount is not a number")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise BadValue("Amount is not a number") from None
+    if value.as_tuple().exponent < -2:
+        value = value.quantize(Decimal("0.01"))
+    if abs(value) > MAX_AMOUNT:
+        raise BadValue("Amount is too large")
+    return -value if negative else value
+
+
+class DateParser:
+    """Parses dates with the profile's formats first, then dd/mm/yyyy and ISO; remembers
+    each distinct text (spend files repeat the same few dates thousands of times)."""
+
+    def __init__(self, extra_formats: str | list[str] = ""):
+        if isinstance(extra_formats, str):
+            extra_formats = [f.strip() for f in extra_formats.split(",") if f.strip()]
+        self.formats = [*extra_formats, *DEFAULT_DATE_FORMATS]
+        self.cache: dict[str, datetime.date | None] = {}
+
+    def __call__(self, raw: str) -> datetime.date:
+        text = str(raw).strip()
+        if not text:
+            raise BadValue("Date is missing")
+        if text not in self.cache:
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            self.cache[text] = self._parse(text)
+        value = self.cache[text]
+        if value is None:
+            raise BadValue("Date is not a date in a known format (dd/mm/yyyy, ISO)")
+        return value
+
+    def _parse(self, text: str) -> datetime.date | None:
+        for fmt in self.formats:
+            try:
+                value = datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+            if 1990 <= value.year <= 2100:
+                return value
+        return None
+
+
+_LEGAL_SUFFIXES = {"ltd", "limited", "plc", "llp", "inc", "llc", "incorporated", "lp", "co"}
+_PUNCT = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_name(name: str) -> str:
+    """A payee or vendor name reduced for exact matching: case, accents, HTML entities,
+    punctuation, "&"/"and", and legal suffixes (Ltd, Limited, PLC, LLP, Inc, LLC)."""
+    text = html.unescape(html.unescape(str(name)))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("&", " and ").replace("+", " and ")
+    text = _PUNCT.sub(" ", text.replace("'", "").replace("\u2019", "")).replace("_", " ")
+    words = _SPACES.sub(" ", text).strip().split(" ")
+    if words and words[0] == "the":
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)[:255]
