@@ -169,3 +169,12 @@ def calendar_events(user, today: datetime.date) -> list[CalendarEvent]:
         )
     events.sort(key=lambda e: (e.day, e.uid))
     return events
+
+
+def followed_contracts(user) -> QuerySet:
+    """The contracts a user follows, for the preferences page (bounded by the user's follows)."""
+    return (
+        Contract.objects.filter(follows__user=user)
+        .only("pk", "reference", "title", "end_date", "status")
+        .order_by("end_date", "reference")
+    )

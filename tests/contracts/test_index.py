@@ -227,7 +227,7 @@ def test_index_query_count_is_constant_whatever_page_size_or_vendor_count(
         assert len(refs(response)) == per_page
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         signed_in.get(INDEX, {"per_page": 100, "q": "contract", "authority": "1"})
 
 
