@@ -127,4 +127,12 @@ def wipe_data() -> None:
     statements = connection.ops.sql_flush(
         no_style(), tables, reset_sequences=True, allow_cascade=False
     )
+    if connection.vendor == "postgresql":
+        # Rows inserted earlier in this transaction leave deferred foreign-key checks pending,
+        # and TRUNCATE refuses to run while any are: check them now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     connection.ops.execute_sql_flush(statements)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
