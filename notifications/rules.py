@@ -83,3 +83,10 @@ def describe_days(days: int) -> str:
     if days > 0:
         return f"in {days} days"
     return f"{-days} days ago"
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    """The hub's calendar day (TIME_ZONE) at this moment: the scan's "today"."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date()

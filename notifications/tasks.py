@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications import services
+from notifications.rules import local_day
 
 
 def _countdown(retries: int) -> int:
@@ -17,7 +18,7 @@ def _countdown(retries: int) -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def scan_reminders(today: str | None = None) -> str:
     """The daily scan. Idempotent: every notice is claimed under a unique constraint."""
-    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    day = datetime.date.fromisoformat(today) if today else local_day(timezone.now())
     return str(services.reminders_scan(today=day))
 
 
