@@ -32,22 +32,36 @@ def contract(hub, vendor, today):
 def kpis(contract):
     return [
         services.contract_kpi_add(
-            contract=contract, name="On-time delivery", unit="%", target=95, approaching=90,
-            weight=3, is_key=True,
-        ),
-        services.contract_kpi_add(
-            contract=contract, name="Invoice accuracy", unit="%", target=98, approaching=95,
+            contract=contract,
+            name="On-time delivery",
+            unit="%",
+            target=95,
+            approaching=90,
+            weight=3,
             is_key=True,
         ),
         services.contract_kpi_add(
-            contract=contract, name="Complaints per quarter", target=2, approaching=4,
-            higher_is_better=False, is_key=True,
+            contract=contract,
+            name="Invoice accuracy",
+            unit="%",
+            target=98,
+            approaching=95,
+            is_key=True,
         ),
-    ]  # fmt: skip
+        services.contract_kpi_add(
+            contract=contract,
+            name="Complaints per quarter",
+            target=2,
+            approaching=4,
+            higher_is_better=False,
+            is_key=True,
+        ),
+    ]
 
 
-def log_review(contract, vendor, user, start, end, values, *, rating=Rating.GOOD, submit=True,
-               published=False):  # fmt: skip
+def log_review(
+    contract, vendor, user, start, end, values, *, rating=Rating.GOOD, submit=True, published=False
+):
     """A review with these KPI values (kpi → value), optionally submitted."""
     review = services.review_create(
         contract=contract,

@@ -38,9 +38,12 @@ def test_kpi_names_are_unique_per_contract(contract, kpis):
 def test_copy_from_templates_skips_existing_names(hub, contract, kpis):
     services.kpi_template_add(category=hub.category, name="On-time delivery", target=90)
     services.kpi_template_add(
-        category=hub.category, name="Social value commitments delivered", unit="%", target=100,
+        category=hub.category,
+        name="Social value commitments delivered",
+        unit="%",
+        target=100,
         approaching=80,
-    )  # fmt: skip
+    )
     added = services.contract_kpis_from_templates(
         contract=contract, templates=hub.category.kpi_templates.all()
     )
@@ -122,8 +125,9 @@ def test_vendor_without_award_is_refused(hub, contract):
 def test_submitted_review_is_immutable(hub, contract, vendor, kpis):
     review = log_review(contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {kpis[0]: 96})
     with pytest.raises(services.ReviewLocked):
-        services.review_update(review=review, fields={"narrative": "x"}, results=[], actions=[],
-                               by=hub.cm)  # fmt: skip
+        services.review_update(
+            review=review, fields={"narrative": "x"}, results=[], actions=[], by=hub.cm
+        )
     with pytest.raises(services.ReviewLocked):
         services.review_submit(review=review, by=hub.cm)
     with pytest.raises(services.ReviewLocked):
@@ -131,17 +135,23 @@ def test_submitted_review_is_immutable(hub, contract, vendor, kpis):
 
 
 def test_submit_needs_an_overall_rating(hub, contract, vendor):
-    review = log_review(contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {}, rating="",
-                        submit=False)  # fmt: skip
+    review = log_review(
+        contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {}, rating="", submit=False
+    )
     with pytest.raises(ValidationError, match="overall rating"):
         services.review_submit(review=review, by=hub.cm)
 
 
 def test_amendment_keeps_history(hub, contract, vendor, kpis):
     original = log_review(
-        contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {kpis[0]: 80},
+        contract,
+        vendor,
+        hub.cm,
+        d(2026, 7, 1),
+        d(2026, 9, 30),
+        {kpis[0]: 80},
         rating=Rating.INADEQUATE,
-    )  # fmt: skip
+    )
     amendment = services.review_amend(review=original, by=hub.cm)
     assert amendment.is_draft and amendment.amends == original
     assert services.review_amend(review=original, by=hub.cm) == amendment  # one draft at a time
@@ -207,8 +217,9 @@ def test_poor_twice_in_a_row_and_publication_gap_on_dashboard(hub, contract, ven
     board = selectors.dashboard()
     assert [c.pk for c in board.publication_gaps] == [contract.pk]
     assert board.poor_twice == []
-    log_review(contract, vendor, hub.cm, d(2025, 4, 1), d(2025, 6, 30), {},
-               rating="requires_improvement")  # fmt: skip
+    log_review(
+        contract, vendor, hub.cm, d(2025, 4, 1), d(2025, 6, 30), {}, rating="requires_improvement"
+    )
     board = selectors.dashboard()
     assert [s.contract_id for s in board.poor_twice] == [contract.pk]
     assert board.overdue_count == 1  # next due 30 Sep 2025, before today
@@ -223,8 +234,14 @@ def test_poor_twice_in_a_row_and_publication_gap_on_dashboard(hub, contract, ven
 
 def test_vendor_scorecard_weights_scores_and_finds_worst_kpis(hub, contract, vendor, kpis):
     on_time, invoices, complaints = kpis  # weights 3, 1, 1
-    log_review(contract, vendor, hub.cm, d(2026, 4, 1), d(2026, 6, 30),
-               {on_time: 96, invoices: 99, complaints: 9})  # fmt: skip
+    log_review(
+        contract,
+        vendor,
+        hub.cm,
+        d(2026, 4, 1),
+        d(2026, 6, 30),
+        {on_time: 96, invoices: 99, complaints: 9},
+    )
     card = selectors.vendor_scorecard(vendor)
     # Good (4) ×3, Good (4) ×1, Inadequate (1) ×1 → 17 / 5
     assert card.trend == [{"period": "2026 Q2", "weighted": 3.4, "results": 3}]

@@ -1,0 +1,312 @@
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from kpis import services
+from kpis.models import Review, ReviewState
+from tests.factories import ContractFactory, VendorFactory
+
+from .conftest import log_review
+
+d = datetime.date
+
+
+@pytest.fixture
+def cm_client(client, hub):
+    client.force_login(hub.cm)
+    return client
+
+
+def _form_data(vendor, kpis, **overrides):
+    data = {
+        "vendor": vendor.pk,
+        "period_start": "2026-07-01",
+        "period_end": "2026-09-30",
+        "meeting_date": "2026-10-10",
+        "attendees": "CM, vendor account manager",
+        "overall_rating": "good",
+        "narrative": "A good quarter.",
+        "submit": "1",
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-description": "",
+    }
+    for i, kpi in enumerate(kpis):
+        data[f"value_{kpi.pk}"] = ["96", "99", "1"][i]
+    data.update(overrides)
+    return data
+
+
+def test_contract_manager_logs_and_submits_a_review(cm_client, hub, contract, vendor, kpis):
+    url = reverse("kpis:review_create", args=[contract.reference])
+    data = _form_data(vendor, kpis)
+    data.update(
+        {
+            "actions-0-description": "Send the recovery plan",
+            "actions-0-owner": hub.cm.pk,
+            "actions-0-due_date": "2026-12-15",
+        }
+    )
+    response = cm_client.post(url, data)
+    review = Review.objects.get()
+    assert response.status_code == 302 and response["Location"] == review.get_absolute_url()
+    assert review.state == ReviewState.SUBMITTED
+    assert review.results.count() == 3
+    assert review.actions.get().owner == hub.cm
+    page = cm_client.get(reverse("kpis:contract_scorecard", args=[contract.reference]))
+    charts = {c["name"]: c for c in page.context["charts_json"]}
+    assert charts["On-time delivery"]["labels"] == ["2026-09-30"]
+    assert charts["On-time delivery"]["datasets"][0]["data"] == [96.0]
+    assert b"Send the recovery plan" in page.content
+    mine = cm_client.get(reverse("kpis:my_reviews"))
+    assert b"Send the recovery plan" in mine.content
+
+
+def test_wrong_type_value_is_a_clear_form_error(cm_client, contract, vendor, kpis):
+    data = _form_data(vendor, kpis, **{f"value_{kpis[0].pk}": "ninety"})
+    response = cm_client.post(reverse("kpis:review_create", args=[contract.reference]), data)
+    assert response.status_code == 200
+    assert "On-time delivery: enter a number" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_overlapping_period_is_a_clear_form_error(cm_client, hub, contract, vendor, kpis):
+    log_review(contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {})
+    data = _form_data(vendor, kpis, period_start="2026-08-01", period_end="2026-10-31")
+    response = cm_client.post(reverse("kpis:review_create", args=[contract.reference]), data)
+    assert response.status_code == 200
+    assert "overlaps the submitted review of 01 Jul 2026" in response.content.decode()
+    assert Review.objects.count() == 1
+
+
+def test_expired_contract_beyond_grace_is_a_clear_form_error(cm_client, hub, vendor, kpis):
+    old = ContractFactory(
+        reference="ITS1",
+        category=hub.category,
+        vendors=[vendor],
+        start_date=d(2024, 1, 1),
+        end_date=d(2025, 12, 31),
+        status="expired",
+    )
+    data = _form_data(vendor, [], period_start="2025-10-01", period_end="2025-12-31")
+    response = cm_client.post(reverse("kpis:review_create", args=[old.reference]), data)
+    assert response.status_code == 200
+    assert "reviews can be logged only up to 90 days after the end" in response.content.decode()
+
+
+def test_period_ending_before_it_starts_is_a_form_error(cm_client, contract, vendor, kpis):
+    data = _form_data(vendor, kpis, period_start="2026-09-30", period_end="2026-07-01")
+    response = cm_client.post(reverse("kpis:review_create", args=[contract.reference]), data)
+    assert "The period must end on or after its start." in response.content.decode()
+
+
+def test_submitting_needs_an_overall_rating_but_a_draft_does_not(cm_client, contract, vendor, kpis):
+    url = reverse("kpis:review_create", args=[contract.reference])
+    response = cm_client.post(url, _form_data(vendor, kpis, overall_rating=""))
+    assert "Give an overall rating before submitting." in response.content.decode()
+    response = cm_client.post(url, _form_data(vendor, kpis, overall_rating="", submit="0"))
+    assert response.status_code == 302
+    assert Review.objects.get().state == ReviewState.DRAFT
+
+
+def test_action_without_owner_is_a_form_error(cm_client, contract, vendor, kpis):
+    data = _form_data(vendor, kpis, **{"actions-0-description": "Do something"})
+    response = cm_client.post(reverse("kpis:review_create", args=[contract.reference]), data)
+    assert "An action needs an owner and a due date." in response.content.decode()
+
+
+def test_editing_a_draft_keeps_its_period_exempt_from_overlap(
+    cm_client, hub, contract, vendor, kpis
+):
+    draft = log_review(contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {}, submit=False)
+    data = _form_data(vendor, kpis, narrative="Edited")
+    response = cm_client.post(reverse("kpis:review_edit", args=[draft.pk]), data)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.narrative == "Edited" and draft.state == ReviewState.SUBMITTED
+
+
+def test_amendment_through_the_views(cm_client, hub, contract, vendor, kpis):
+    original = log_review(contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {kpis[0]: 80})
+    response = cm_client.post(reverse("kpis:review_amend", args=[original.pk]))
+    amendment = Review.objects.get(amends=original)
+    assert response["Location"] == reverse("kpis:review_edit", args=[amendment.pk])
+    data = _form_data(vendor, kpis, narrative="Corrected figures")
+    assert cm_client.post(response["Location"], data).status_code == 302
+    original.refresh_from_db()
+    assert original.state == ReviewState.AMENDED
+    page = cm_client.get(original.get_absolute_url())
+    assert b"Superseded by a correction" in page.content
+
+
+def test_odd_query_strings_never_fail(cm_client, contract, vendor):
+    for query in ["?period=2019-Q9", "?authority=abc", "?category=999999", "?pillar=&period="]:
+        assert cm_client.get(reverse("kpis:dashboard") + query).status_code == 200
+    assert (
+        cm_client.get(reverse("kpis:review_create", args=["ITS75"]) + "?vendor=x").status_code
+        == 200
+    )
+    assert cm_client.get(reverse("kpis:export_key_kpis", args=["xml"])).status_code == 404
+
+
+def test_dashboard_filters_by_authority_and_period(cm_client, hub, contract, vendor):
+    from tests.factories import AuthorityFactory
+
+    oxford = AuthorityFactory(code="oxf")
+    contract.authorities.add(oxford)
+    log_review(contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {}, rating="inadequate")
+    url = reverse("kpis:dashboard")
+    board = cm_client.get(url, {"authority": oxford.pk, "period": "2026-Q3"}).context["board"]
+    assert {v: n for _label, v, n in board.distribution}["inadequate"] == 1
+    other = AuthorityFactory(code="cher")
+    board = cm_client.get(url, {"authority": other.pk}).context["board"]
+    assert sum(n for *_x, n in board.distribution) == 0
+
+
+def test_exports_parse_back(client, hub, contract, vendor, kpis):
+    log_review(
+        contract,
+        vendor,
+        hub.cm,
+        d(2026, 4, 1),
+        d(2026, 6, 30),
+        {kpis[0]: 80},
+        rating="requires_improvement",
+        published=True,
+    )
+    log_review(
+        contract,
+        vendor,
+        hub.cm,
+        d(2026, 7, 1),
+        d(2026, 9, 30),
+        {kpis[0]: 96},
+        rating="good",
+        published=True,
+    )
+    log_review(
+        contract,
+        vendor,
+        hub.cm,
+        d(2026, 10, 1),
+        d(2026, 10, 31),
+        {kpis[0]: 10},
+        rating="inadequate",
+    )  # unpublished: not in the export
+    client.force_login(hub.buyer)
+    response = client.get(reverse("kpis:export_key_kpis", args=["csv"]))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
+    assert [(r["Contract reference"], r["KPI"], r["Target"]) for r in rows] == [
+        ("ITS75", "Complaints per quarter", "2"),
+        ("ITS75", "Invoice accuracy", "98"),
+        ("ITS75", "On-time delivery", "95"),
+    ]
+    assert rows[0]["Direction"] == "lower is better"
+    response = client.get(reverse("kpis:export_assessments", args=["json"]))
+    records = json.loads(response.content)["rows"]
+    assert len(records) == 1
+    record = records[0]
+    assert record["period_end"] == "2026-09-30" and record["overall_rating"] == "good"
+    assert record["kpis"][0] == {
+        "name": "On-time delivery",
+        "unit": "%",
+        "target": "95",
+        "value": "96",
+        "rating": "good",
+    }
+    response = client.get(reverse("kpis:export_assessments", args=["csv"]))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
+    assert [r["Overall rating"] for r in rows] == ["Good"]
+
+
+def test_buyer_sees_published_assessment_but_no_review_content(client, hub, contract, vendor, kpis):
+    published = log_review(
+        contract, vendor, hub.cm, d(2026, 4, 1), d(2026, 6, 30), {}, published=True
+    )
+    hidden = log_review(contract, vendor, hub.cm, d(2026, 7, 1), d(2026, 9, 30), {})
+    client.force_login(hub.buyer)
+    page = client.get(contract.get_absolute_url()).content.decode()
+    assert published.get_absolute_url() in page and hidden.get_absolute_url() not in page
+    assert "KPI scorecard" not in page
+    assert client.get(published.get_absolute_url()).status_code == 200
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+QUERY_LIMITS = {"scorecard": 12, "vendor": 10, "dashboard": 18, "mine": 9}
+
+
+def _many_reviews(hub, count):
+    vendor = VendorFactory()
+    for n in range(count):
+        c = ContractFactory(
+            category=hub.category,
+            vendors=[vendor],
+            start_date=d(2025, 1, 1),
+            awarded_value=6_000_000,
+        )
+        services.schedule_set(contract=c, frequency="quarterly")
+        k = services.contract_kpi_add(contract=c, name="KPI", target=95, approaching=90)
+        for q in range(2):
+            start = d(2025, 1 + 3 * q, 1)
+            log_review(
+                c, vendor, hub.cm, start, d(2025, 3 + 3 * q, 28), {k: 90 + q}, rating="inadequate"
+            )
+        services.review_create(
+            contract=c,
+            vendor=vendor,
+            fields={"period_start": d(2025, 7, 1), "period_end": d(2025, 9, 30)},
+            actions=[{"description": f"Fix {n}", "owner": hub.cm, "due_date": d(2025, 1, 1)}],
+            by=hub.cm,
+        )
+    return vendor
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_query_counts_are_constant(
+    cm_client, hub, contract, vendor, kpis, count, django_assert_max_num_queries
+):
+    other_vendor = _many_reviews(hub, count)
+    for q in range(count):
+        log_review(
+            contract,
+            vendor,
+            hub.cm,
+            d(2025, 1 + 3 * q, 1),
+            d(2025, 3 + 3 * q, 28),
+            dict.fromkeys(kpis, 90),
+        )
+    pages = {
+        "scorecard": reverse("kpis:contract_scorecard", args=[contract.reference]),
+        "vendor": reverse("kpis:vendor_scorecard", args=[other_vendor.pk]),
+        "dashboard": reverse("kpis:dashboard") + f"?pillar={hub.pillar.pk}&period=2025-Q1",
+        "mine": reverse("kpis:my_reviews"),
+    }
+    for name, url in pages.items():
+        with django_assert_max_num_queries(QUERY_LIMITS[name]):
+            assert cm_client.get(url).status_code == 200
+
+
+def test_contract_page_kpi_section_costs_a_fixed_number_of_queries(
+    cm_client, hub, contract, vendor, kpis, django_assert_max_num_queries
+):
+    for q in range(3):
+        log_review(
+            contract,
+            vendor,
+            hub.cm,
+            d(2025, 1 + 3 * q, 1),
+            d(2025, 3 + 3 * q, 28),
+            {},
+            published=True,
+        )
+    with django_assert_max_num_queries(20):
+        page = cm_client.get(contract.get_absolute_url())
+    assert b"kpi-reviews" in page.content and b"Published assessments" in page.content
