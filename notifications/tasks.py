@@ -15,6 +15,15 @@ def _countdown(retries: int) -> int:
     return settings.HUB_REMINDER_EMAIL_BACKOFF * 2**retries
 
 
+def _retry(task, exc: Exception, retries: int, **kwargs):
+    """Retry later with backoff. Run eagerly (no REDIS_URL) there is no broker to come back
+    later, so the next attempt runs at once, in-process."""
+    countdown = _countdown(retries)
+    if task.request.is_eager:
+        return task.apply(kwargs=kwargs, retries=retries + 1).result
+    raise task.retry(exc=exc, countdown=countdown) from exc
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def scan_reminders(today: str | None = None) -> str:
     """The daily scan. Idempotent: every notice is claimed under a unique constraint."""
@@ -36,7 +45,7 @@ def send_notification(self, notification_id: int) -> str:
     try:
         return services.notification_deliver(notification_id=notification_id, final_attempt=final)
     except services.TRANSIENT_EMAIL_ERRORS as exc:
-        raise self.retry(exc=exc, countdown=_countdown(retries)) from exc
+        return _retry(self, exc, retries, notification_id=notification_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -55,4 +64,4 @@ def send_digest(self, user_id: int) -> int:
     try:
         return services.digest_deliver(user_id=user_id, final_attempt=final)
     except services.TRANSIENT_EMAIL_ERRORS as exc:
-        raise self.retry(exc=exc, countdown=_countdown(retries)) from exc
+        return _retry(self, exc, retries, user_id=user_id)
