@@ -210,7 +210,14 @@ SOURCING_DEFAULT_STAGE_DAYS = envint("SOURCING_DEFAULT_STAGE_DAYS", 30, minimum=
 SOURCING_MIN_SAMPLES = envint("SOURCING_MIN_SAMPLES", 3, minimum=1)
 
 # --- Spend (spend/) -------------------------------------------------------------------------
-# (settings of the spend issue go here)
+# Suppliers paid at least this much (in the filtered period) with no contract are listed.
+SPEND_OFF_CONTRACT_THRESHOLD = envdecimal("SPEND_OFF_CONTRACT_THRESHOLD", "5000")
+# A contract is flagged "nearly used up" at this share of its value (and "used up" at 100%).
+SPEND_BURN_WARN_PERCENT = envint("SPEND_BURN_WARN_PERCENT", 80, minimum=1)
+# Largest spend file accepted by the upload form, in megabytes.
+SPEND_UPLOAD_MAX_MB = envint("SPEND_UPLOAD_MAX_MB", 200, minimum=1)
+# Rows staged per COPY / bulk_create chunk (progress is reported per chunk).
+SPEND_IMPORT_CHUNK_ROWS = envint("SPEND_IMPORT_CHUNK_ROWS", 20000, minimum=100)
 
 # --- end of app settings --------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -23,7 +24,6 @@ from spend.values import BadValue, DateParser, normalize_name, parse_amount
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 20_000
 STAGING_COLUMNS = (
     "spend_import_id", "row_number", "reference", "payment_date", "month", "amount",
     "net_amount", "vat_amount", "department", "expense_key", "expense_code", "expense_name",
@@ -140,6 +140,7 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     write = _staging_writer(spend_import)
     result = StageResult()
     chunk: list[tuple] = []
+    chunk_rows = settings.SPEND_IMPORT_CHUNK_ROWS
     for number, cells in table.rows():
         result.total += 1
         row, errors = parse(number, cells)
@@ -147,7 +148,7 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
             result.rejects.extend(errors)
         else:
             chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
+        if len(chunk) >= chunk_rows:
             write(chunk)
             result.staged += len(chunk)
             chunk = []
@@ -158,6 +159,9 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     SpendImport.objects.filter(pk=spend_import.pk).update(
         processed_rows=result.total, total_rows=result.total
     )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # Fresh statistics: the move's plans depend on them.
+            cursor.execute("ANALYZE spend_stagingrow")
     return result
 
 

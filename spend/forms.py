@@ -1,0 +1,114 @@
+"""Forms of the spend pages: analysis filters, upload, mapping preview, matching."""
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+
+from categories.models import Authority, Category, Pillar
+from procurement_hub.forms import BootstrapFormMixin
+from spend.mapping import FIELDS, REQUIRED
+from spend.models import ImportMode, MappingProfile
+
+DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class SpendFilters:
+    authority: Authority | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    pillar: Pillar | None = None
+    category: Category | None = None
+
+
+class SpendFilterForm(BootstrapFormMixin, forms.Form):
+    """Every analysis page filters by authority, date range, pillar and category. Values that do
+    not clean (junk in the query string) are dropped, never a 500."""
+
+    authority = forms.ModelChoiceField(Authority.objects.all(), required=False)
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput({"type": "date"})
+    )
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    pillar = forms.ModelChoiceField(Pillar.objects.all(), required=False)
+    category = forms.ModelChoiceField(Category.objects.select_related("pillar"), required=False)
+
+    def filters(self) -> SpendFilters:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return SpendFilters(**{name: data.get(name) for name in self.fields})
+
+
+class UploadForm(BootstrapFormMixin, forms.Form):
+    authority = forms.ModelChoiceField(Authority.objects.all())
+    file = forms.FileField(help_text="CSV or XLSX.")
+    profile = forms.ModelChoiceField(
+        MappingProfile.objects.all(),
+        required=False,
+        help_text="Leave empty: a profile saved for files with the same columns is used by itself.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.SPEND_UPLOAD_MAX_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(f"Files up to {settings.SPEND_UPLOAD_MAX_MB} MB.")
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise forms.ValidationError("Upload a CSV or XLSX file.")
+        return upload
+
+
+class MappingForm(BootstrapFormMixin, forms.Form):
+    """One choice per canonical field among the file's headers, preset to the detection."""
+
+    mode = forms.ChoiceField(choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING)
+    date_formats = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text=(
+            "Extra date formats, comma separated (e.g. %d.%m.%Y). dd/mm/yyyy and ISO always work."
+        ),
+    )
+    save_profile_as = forms.CharField(
+        required=False,
+        max_length=120,
+        help_text=(
+            "Save this mapping under a name: the next file with these columns imports in one click."
+        ),
+    )
+
+    def __init__(self, *args, headers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— not in this file —")] + [(h, h) for h in headers]
+        for name, label in FIELDS.items():
+            self.fields[f"map_{name}"] = forms.ChoiceField(
+                choices=choices, required=name in REQUIRED, label=label
+            )
+            self.fields[f"map_{name}"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def mapping_fields(self):
+        return [self[f"map_{name}"] for name in FIELDS]
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data[f"map_{name}"]
+            for name in FIELDS
+            if self.cleaned_data.get(f"map_{name}")
+        }
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(f"map_{n}") for n in FIELDS if data.get(f"map_{n}")]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError("A column can fill one field only.")
+        return data
+
+
+class ExpenseCodeForm(forms.Form):
+    category = forms.ModelChoiceField(Category.objects.all(), required=False)
+
+
+class PayeeConfirmForm(forms.Form):
+    vendor = forms.IntegerField()

@@ -1,0 +1,297 @@
+"""Reads of the spend app. Analysis reads only the summary tables; drill-down reads
+transactions with indexed filters, one page at a time."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from contracts.models import Contract
+from spend.forms import SpendFilters
+from spend.models import ContractSpend, ExpenseCode, Payee, SpendSummary, Transaction
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
+TOP_SUPPLIERS = 20
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def summary_rows(filters: SpendFilters) -> QuerySet:
+    """Summary rows in the filters. Dates filter by whole months (the summaries' grain)."""
+    rows = SpendSummary.objects.all()
+    if filters.authority:
+        rows = rows.filter(authority=filters.authority)
+    if filters.date_from:
+        rows = rows.filter(month__gte=_month(filters.date_from))
+    if filters.date_to:
+        rows = rows.filter(month__lte=_month(filters.date_to))
+    if filters.pillar:
+        rows = rows.filter(pillar=filters.pillar)
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    return rows
+
+
+def _totals():
+    on = Sum(Case(When(on_contract=True, then=F("total")), default=ZERO))
+    return {"spend": Coalesce(Sum("total"), ZERO), "on_contract_spend": Coalesce(on, ZERO),
+            "payments": Coalesce(Sum("tx_count"), 0)}  # fmt: skip
+
+
+def _with_share(rows):
+    for row in rows:
+        spend = row["spend"] or Decimal(0)
+        row["share"] = round(100 * row["on_contract_spend"] / spend, 1) if spend else None
+    return rows
+
+
+def spend_by_pillar(filters: SpendFilters) -> list[dict]:
+    rows = (
+        summary_rows(filters)
+        .values("pillar_id", "pillar__name")
+        .annotate(**_totals())
+        .order_by("-spend")
+    )
+    return _with_share(list(rows))
+
+
+def spend_by_category(filters: SpendFilters) -> list[dict]:
+    rows = (
+        summary_rows(filters)
+        .values("category_id", "category__code", "category__name", "pillar__name")
+        .annotate(**_totals())
+        .order_by("-spend")
+    )
+    return _with_share(list(rows))
+
+
+def spend_by_authority(filters: SpendFilters) -> list[dict]:
+    rows = (
+        summary_rows(filters)
+        .values("authority_id", "authority__name")
+        .annotate(**_totals())
+        .order_by("-spend")
+    )
+    return _with_share(list(rows))
+
+
+def spend_by_month(filters: SpendFilters) -> list[dict]:
+    rows = summary_rows(filters).values("month").annotate(**_totals()).order_by("month")
+    return _with_share(list(rows))
+
+
+def spend_by_supplier(filters: SpendFilters, *, limit: int | None = TOP_SUPPLIERS) -> list[dict]:
+    rows = (
+        summary_rows(filters)
+        .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name")
+        .annotate(**_totals())
+        .order_by("-spend", "payee_id")
+    )
+    return _with_share(list(rows[:limit] if limit else rows))
+
+
+def overview(filters: SpendFilters) -> dict:
+    totals = summary_rows(filters).aggregate(
+        **_totals(), suppliers=Count("payee_id", distinct=True)
+    )
+    spend = totals["spend"]
+    totals["share"] = round(100 * totals["on_contract_spend"] / spend, 1) if spend else None
+    return totals
+
+
+def concentration(top: list[dict], total: Decimal) -> dict:
+    """Share of spend with the top 5 and top 10 suppliers (from the top-suppliers list)."""
+
+    def share(n):
+        return round(100 * sum(r["spend"] for r in top[:n]) / total, 1) if total else None
+
+    return {"top5": share(5), "top10": share(10)}
+
+
+def dashboard(filters: SpendFilters) -> dict:
+    totals = overview(filters)
+    top = spend_by_supplier(filters)
+    return {
+        "totals": totals,
+        "by_pillar": spend_by_pillar(filters),
+        "by_category": spend_by_category(filters),
+        "by_authority": spend_by_authority(filters),
+        "by_month": spend_by_month(filters),
+        "top_suppliers": top,
+        "concentration": concentration(top, totals["spend"]),
+    }
+
+
+def off_contract_suppliers(filters: SpendFilters, *, threshold: Decimal | None = None):
+    """Payees paid at least the threshold in the period with none of it on a contract: the
+    list that drives new sourcing work."""
+    threshold = settings.SPEND_OFF_CONTRACT_THRESHOLD if threshold is None else threshold
+    return (
+        summary_rows(filters)
+        .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name", "authority__name")
+        .annotate(**_totals())
+        .filter(on_contract_spend=0, spend__gte=threshold)
+        .order_by("-spend", "payee_id")
+    )
+
+
+def contract_burn(filters: SpendFilters, *, warn_percent: int | None = None) -> list[dict]:
+    """Contracts whose spend reached the warning share of their value (awarded, else estimated),
+    most used first."""
+    warn = settings.SPEND_BURN_WARN_PERCENT if warn_percent is None else warn_percent
+    spend = ContractSpend.objects.all()
+    contracts = Contract.objects.all()
+    if filters.authority:
+        spend = spend.filter(authority=filters.authority)
+    if filters.date_from:
+        spend = spend.filter(month__gte=_month(filters.date_from))
+    if filters.date_to:
+        spend = spend.filter(month__lte=_month(filters.date_to))
+    if filters.pillar:
+        contracts = contracts.filter(category__pillar=filters.pillar)
+    if filters.category:
+        contracts = contracts.filter(category=filters.category)
+    totals = dict(
+        spend.filter(contract__in=contracts)
+        .values("contract_id")
+        .annotate(s=Sum("total"))
+        .values_list("contract_id", "s")
+    )
+    rows = []
+    for contract in contracts.filter(pk__in=list(totals)).select_related("category"):
+        value = contract.awarded_value or contract.estimated_value
+        if not value:
+            continue
+        percent = round(100 * totals[contract.pk] / value, 1)
+        if percent >= warn:
+            rows.append({"contract": contract, "spend": totals[contract.pk], "value": value,
+                         "percent": percent, "used_up": percent >= 100})  # fmt: skip
+    rows.sort(key=lambda r: (-r["percent"], r["contract"].reference))
+    return rows
+
+
+def contract_spend(contract: Contract) -> dict | None:
+    """Spend to date against value, month by month (one query), for the contract page."""
+    months = list(
+        ContractSpend.objects.filter(contract=contract)
+        .values("month")
+        .annotate(spend=Sum("total"))
+        .order_by("month")
+    )
+    if not months:
+        return None
+    running = Decimal(0)
+    for row in months:
+        running += row["spend"]
+        row["cumulative"] = running
+    value = contract.awarded_value or contract.estimated_value
+    percent = round(100 * running / value, 1) if value else None
+    return {
+        "months": months,
+        "total": running,
+        "value": value,
+        "percent": percent,
+        "warn": percent is not None and percent >= settings.SPEND_BURN_WARN_PERCENT,
+        "used_up": percent is not None and percent >= 100,
+        "chart": {
+            "labels": [r["month"].strftime("%b %Y") for r in months],
+            "cumulative": [float(r["cumulative"]) for r in months],
+            "value": float(value) if value else None,
+        },
+    }
+
+
+def vendor_spend(vendor) -> dict | None:
+    """Spend with a vendor over time and by authority (two queries on the summary)."""
+    rows = SpendSummary.objects.filter(vendor=vendor)
+    by_month = list(rows.values("month").annotate(spend=Sum("total")).order_by("month"))
+    if not by_month:
+        return None
+    by_authority = list(
+        rows.values("authority__name").annotate(spend=Sum("total")).order_by("-spend")
+    )
+    return {
+        "by_month": by_month,
+        "by_authority": by_authority,
+        "total": sum(r["spend"] for r in by_month),
+        "chart": {
+            "labels": [r["month"].strftime("%b %Y") for r in by_month],
+            "spend": [float(r["spend"]) for r in by_month],
+        },
+    }
+
+
+# Drill-down ---------------------------------------------------------------------------------
+
+
+def transactions(filters: SpendFilters, extra: dict) -> QuerySet:
+    """Transactions in the filters (exact dates here), plus the drill-down keys in `extra`:
+    payee, vendor, contract, month, on_contract ("yes"/"no")."""
+    rows = Transaction.objects.select_related(
+        "authority", "payee", "vendor", "category", "contract"
+    )
+    if filters.authority:
+        rows = rows.filter(authority=filters.authority)
+    if filters.date_from:
+        rows = rows.filter(payment_date__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(payment_date__lte=filters.date_to)
+    if filters.pillar:
+        rows = rows.filter(category__pillar=filters.pillar)
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    for key in ("payee", "vendor", "contract"):
+        if extra.get(key):
+            rows = rows.filter(**{f"{key}_id": extra[key]})
+    if extra.get("month"):
+        rows = rows.filter(month=extra["month"])
+    if extra.get("on_contract") == "yes":
+        rows = rows.filter(contract__isnull=False)
+    elif extra.get("on_contract") == "no":
+        rows = rows.filter(contract__isnull=True)
+    return rows
+
+
+def contract_candidates(tx: Transaction) -> list[Contract]:
+    """The contracts the rule considered for a payment, in the rule's order (first = chosen)."""
+    if tx.vendor_id is None:
+        return []
+    contracts = (
+        Contract.objects.filter(awards__vendor_id=tx.vendor_id, authorities=tx.authority_id)
+        .exclude(status__in=["planned", "in_procurement"])
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=tx.payment_date))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=tx.payment_date))
+        .distinct()
+    )
+    if tx.category_id:
+        contracts = contracts.filter(category_id=tx.category_id)
+    order = {"single_supplier": 0, "framework": 1}
+    return sorted(
+        contracts,
+        key=lambda c: (
+            order.get(c.kind, 2),
+            -(c.start_date or datetime.date(1900, 1, 1)).toordinal(),
+            c.reference,
+        ),
+    )
+
+
+def unmatched_payees() -> QuerySet:
+    return (
+        Payee.objects.filter(vendor__isnull=True)
+        .select_related("authority")
+        .order_by("-total_spend", "pk")
+    )
+
+
+def expense_codes(authority=None, *, unmapped_only: bool = False) -> QuerySet:
+    codes = ExpenseCode.objects.select_related("authority", "category")
+    if authority:
+        codes = codes.filter(authority=authority)
+    if unmapped_only:
+        codes = codes.filter(category__isnull=True)
+    return codes.order_by(F("category_id").asc(nulls_first=True), "-total_spend", "pk")

@@ -1,0 +1,282 @@
+"""Spend pages: analysis (dashboard, off-contract, contract burn), drill-down, imports, matching."""
+
+import contextlib
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from procurement_hub.exports import csv_response
+from procurement_hub.tables import PER_PAGE_CHOICES, configure_table
+from spend import selectors, services
+from spend.access import spend_manager_view, spend_view
+from spend.exports import REJECT_COLUMNS, REPORT_COLUMNS, TRANSACTION_COLUMNS
+from spend.forms import ExpenseCodeForm, MappingForm, PayeeConfirmForm, SpendFilterForm, UploadForm
+from spend.mapping import FIELDS
+from spend.matching import CONTRACT_RULE, suggestions_for
+from spend.models import ExpenseCode, ImportStatus, Payee, SpendImport, Transaction
+from spend.reader import UnreadableFile
+from spend.tables import TransactionTable
+from vendors.models import Vendor
+
+
+def _filters(request):
+    form = SpendFilterForm(request.GET or None)
+    return form, form.filters()
+
+
+def _page(request, items, per_page=25):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+# Analysis -----------------------------------------------------------------------------------
+
+
+@spend_view
+def dashboard(request):
+    form, filters = _filters(request)
+    data = selectors.dashboard(filters)
+    chart = {
+        "months": [r["month"].strftime("%b %Y") for r in data["by_month"]],
+        "spend": [float(r["spend"]) for r in data["by_month"]],
+        "on_contract": [float(r["on_contract_spend"]) for r in data["by_month"]],
+    }
+    context = {"form": form, "filters": filters, "chart": chart, **data}
+    return render(request, "spend/dashboard.html", context)
+
+
+REPORTS = {
+    "pillar": selectors.spend_by_pillar,
+    "category": selectors.spend_by_category,
+    "authority": selectors.spend_by_authority,
+    "month": selectors.spend_by_month,
+    "supplier": lambda f: selectors.spend_by_supplier(f, limit=None),
+    "off-contract": selectors.off_contract_suppliers,
+    "contracts": selectors.contract_burn,
+}
+
+
+@spend_view
+def report_export(request, report: str):
+    if report not in REPORTS:
+        raise Http404("Unknown report.")
+    _form, filters = _filters(request)
+    rows = REPORTS[report](filters)
+    stamp = timezone.localdate().isoformat()
+    return csv_response(rows, REPORT_COLUMNS[report], f"spend-{report}-{stamp}")
+
+
+@spend_view
+def off_contract(request):
+    form, filters = _filters(request)
+    page = _page(request, selectors.off_contract_suppliers(filters))
+    context = {"form": form, "page": page, "threshold": _threshold()}
+    return render(request, "spend/off_contract.html", context)
+
+
+def _threshold():
+    return settings.SPEND_OFF_CONTRACT_THRESHOLD
+
+
+@spend_view
+def contract_burn(request):
+    form, filters = _filters(request)
+    page = _page(request, selectors.contract_burn(filters))
+    return render(request, "spend/contract_burn.html", {"form": form, "page": page})
+
+
+# Drill-down ---------------------------------------------------------------------------------
+
+DRILL_KEYS = ("payee", "vendor", "contract")
+
+
+def _drill(request) -> dict:
+    extra = {}
+    for key in DRILL_KEYS:
+        raw = request.GET.get(key, "")
+        if raw.isdigit():
+            extra[key] = int(raw)
+    with contextlib.suppress(ValueError):
+        extra["month"] = datetime.date.fromisoformat(request.GET.get("month", "")).replace(day=1)
+    if request.GET.get("on_contract") in {"yes", "no"}:
+        extra["on_contract"] = request.GET["on_contract"]
+    return extra
+
+
+@spend_view
+def transaction_list(request):
+    form, filters = _filters(request)
+    table = TransactionTable(selectors.transactions(filters, _drill(request)))
+    configure_table(request, table)
+    context = {"form": form, "table": table, "per_page_choices": PER_PAGE_CHOICES}
+    return render(request, "spend/transactions.html", context)
+
+
+@spend_view
+def transaction_export(request):
+    _form, filters = _filters(request)
+    rows = selectors.transactions(filters, _drill(request)).order_by("-payment_date", "-pk")
+    stamp = timezone.localdate().isoformat()
+    return csv_response(
+        rows.iterator(chunk_size=2000), TRANSACTION_COLUMNS, f"spend-payments-{stamp}"
+    )
+
+
+@spend_view
+def transaction_detail(request, pk: int):
+    tx = get_object_or_404(
+        Transaction.objects.select_related(
+            "authority", "payee", "vendor", "category", "contract", "expense_code", "spend_import"
+        ),
+        pk=pk,
+    )
+    context = {"tx": tx, "candidates": selectors.contract_candidates(tx), "rule": CONTRACT_RULE}
+    return render(request, "spend/transaction_detail.html", context)
+
+
+# Imports ------------------------------------------------------------------------------------
+
+
+@spend_manager_view
+def import_list(request):
+    imports = SpendImport.objects.select_related("authority", "profile", "created_by")
+    return render(request, "spend/import_list.html", {"page": _page(request, imports)})
+
+
+@spend_manager_view
+def import_new(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            spend_import = services.import_create(
+                authority=form.cleaned_data["authority"],
+                fileobj=upload,
+                file_name=upload.name,
+                by=request.user,
+                profile=form.cleaned_data["profile"],
+            )
+        except (UnreadableFile, UnicodeDecodeError) as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect(spend_import)
+    return render(request, "spend/import_new.html", {"form": form})
+
+
+def _import(pk: int) -> SpendImport:
+    return get_object_or_404(
+        SpendImport.objects.select_related("authority", "profile", "created_by"), pk=pk
+    )
+
+
+@spend_manager_view
+def import_detail(request, pk: int):
+    spend_import = _import(pk)
+    headers = spend_import.detected.get("headers", [])
+    form = None
+    if spend_import.status == ImportStatus.PREVIEW:
+        initial = {f"map_{k}": v for k, v in spend_import.mapping.items()}
+        initial["date_formats"] = spend_import.date_formats
+        form = MappingForm(request.POST or None, headers=headers, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            services.import_confirm(
+                spend_import=spend_import,
+                mapping=form.mapping(),
+                mode=form.cleaned_data["mode"],
+                date_formats=form.cleaned_data["date_formats"],
+                save_profile_as=form.cleaned_data["save_profile_as"],
+            )
+            return redirect(spend_import)
+    elif request.method == "POST":
+        messages.info(request, "This import was confirmed already.")
+        return redirect(spend_import)
+    context = {
+        "imp": spend_import,
+        "form": form,
+        "headers": headers,
+        "fields": FIELDS,
+        "earlier": services.already_imported(spend_import) if form else None,
+        "reasons": _reasons(spend_import),
+    }
+    return render(request, "spend/import_detail.html", context)
+
+
+def _reasons(spend_import: SpendImport):
+    return (
+        spend_import.rejects.values("reason").annotate(n=Count("pk")).order_by("-n", "reason")[:10]
+    )
+
+
+@spend_manager_view
+def import_progress(request, pk: int):
+    return render(request, "spend/_import_progress.html", {"imp": _import(pk)})
+
+
+@spend_manager_view
+def import_rejects(request, pk: int):
+    spend_import = _import(pk)
+    rows = spend_import.rejects.order_by("row_number", "pk").iterator(chunk_size=5000)
+    return csv_response(rows, REJECT_COLUMNS, f"rejects-{spend_import.pk}")
+
+
+# Matching -----------------------------------------------------------------------------------
+
+
+@spend_manager_view
+def payee_queue(request):
+    page = _page(request, selectors.unmatched_payees())
+    suggestions = suggestions_for(page.object_list)
+    rows = [(payee, suggestions.get(payee.pk, [])) for payee in page.object_list]
+    return render(request, "spend/payees.html", {"page": page, "rows": rows})
+
+
+@spend_manager_view
+@require_POST
+def payee_confirm(request, pk: int):
+    payee = get_object_or_404(Payee, pk=pk)
+    form = PayeeConfirmForm(request.POST)
+    vendor = None
+    if form.is_valid():
+        vendor = Vendor.objects.filter(pk=form.cleaned_data["vendor"]).first()
+    if vendor is None:
+        messages.error(request, "Choose a vendor to match.")
+    else:
+        services.payee_confirm(payee=payee, vendor=vendor)
+        messages.success(
+            request, f"“{payee.name}” is now an alias of {vendor.legal_name}; payments re-matched."
+        )
+    return redirect("spend:payees")
+
+
+@spend_manager_view
+def expense_code_list(request):
+    form, filters = _filters(request)
+    unmapped = request.GET.get("unmapped") == "1"
+    page = _page(request, selectors.expense_codes(filters.authority, unmapped_only=unmapped))
+    categories = ExpenseCodeForm().fields["category"].queryset.select_related("pillar")
+    context = {"form": form, "page": page, "categories": list(categories), "unmapped": unmapped}
+    return render(request, "spend/expense_codes.html", context)
+
+
+@spend_manager_view
+@require_POST
+def expense_code_update(request, pk: int):
+    code = get_object_or_404(ExpenseCode, pk=pk)
+    form = ExpenseCodeForm(request.POST)
+    if form.is_valid():
+        services.expense_code_map(code=code, category=form.cleaned_data["category"])
+        messages.success(request, f"Expense code {code} mapped.")
+    else:
+        messages.error(request, "Choose a category from the list.")
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if target and safe else "spend:expense_codes")
