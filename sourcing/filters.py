@@ -19,9 +19,7 @@ class ProjectFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title"}),
     )
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, empty_label="Any status")
-    stage = django_filters.TypedChoiceFilter(
-        choices=Stage.choices, coerce=int, empty_label="Any stage"
-    )
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
     route = django_filters.ChoiceFilter(choices=Route.choices, empty_label="Any route")
     rag = django_filters.ChoiceFilter(
         choices=Rag.choices, method="filter_rag", empty_label="Any RAG", label="RAG"
