@@ -145,7 +145,7 @@ def project_update(
             changed.append(row)
     ProjectStage.objects.bulk_update(changed, ["target_entry", "target_exit"])
     if changed:
-        stages = ", ".join(Stage(row.stage).label for row in changed)
+        stages = ", ".join(str(Stage(row.stage).label) for row in changed)
         _history(project, HistoryKind.PLAN, by, note=f"New targets: {stages}")
     _refresh_plan_state(project)
     return project

@@ -1,6 +1,7 @@
 """Factories and helpers for sourcing tests."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 from categories.models import Role
@@ -8,6 +9,8 @@ from contracts.models import ExtensionOption
 from sourcing import services
 from sourcing.models import Route, SourcingProject, Stage
 from tests.factories import TODAY, ContractFactory, VendorFactory, staff
+
+_refs = itertools.count(1)
 
 
 def make_project(
@@ -35,8 +38,11 @@ def move_to(project, stage, *, by):
     return project
 
 
-def award(project, *, by, reference="NEW1", vendor=None, baseline="1000000", awarded="900000"):
+def award(project, *, by, reference=None, vendor=None, baseline="1000000", awarded="900000"):
     vendor = vendor or VendorFactory()
+    reference = reference or (
+        project.contract.reference if project.contract else f"NEW{next(_refs)}"
+    )
     return services.project_award(
         project=project,
         lines=[services.AwardRow(vendor=vendor, lot="1", value=Decimal(awarded), awarded_on=TODAY)],
