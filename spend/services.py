@@ -81,8 +81,10 @@ def already_imported(spend_import: SpendImport) -> SpendImport | None:
 
 
 def import_confirm(*, spend_import: SpendImport, mapping: dict[str, str], mode: str,
-                   date_formats: str = "", save_profile_as: str = "") -> SpendImport:  # fmt: skip
-    """Accept the (corrected) mapping and queue the import. Same file again: nothing to do."""
+                   date_formats: str = "", save_profile_as: str = "",
+                   run_now: bool = False) -> SpendImport:  # fmt: skip
+    """Accept the (corrected) mapping and queue the import (a Celery task; eager on the embedded
+    default), or run it here with run_now. Same file again: nothing to do."""
     from spend.tasks import run_spend_import
 
     if spend_import.status != ImportStatus.PREVIEW:
@@ -113,6 +115,8 @@ def import_confirm(*, spend_import: SpendImport, mapping: dict[str, str], mode: 
     spend_import.status = ImportStatus.QUEUED
     spend_import.save()
     import_id = spend_import.pk
+    if run_now:
+        return import_run(import_id=import_id) or spend_import
     transaction.on_commit(lambda: run_spend_import.delay(import_id=import_id))
     return spend_import
 

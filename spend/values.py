@@ -4,7 +4,7 @@ import datetime
 import html
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 DEFAULT_DATE_FORMATS = (
     "%d/%m/%Y",
@@ -53,7 +53,7 @@ def parse_amount(raw: str) -> Decimal:
     except InvalidOperation:
         raise BadValue("Amount is not a number") from None
     if value.as_tuple().exponent < -2:
-        value = value.quantize(Decimal("0.01"))
+        value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if abs(value) > MAX_AMOUNT:
         raise BadValue("Amount is too large")
     return -value if negative else value

@@ -68,6 +68,7 @@ class Command(BaseCommand):
             mapping=spend_import.mapping,
             mode=mode,
             date_formats=spend_import.date_formats,
+            run_now=True,
         )
         spend_import.refresh_from_db()
         return spend_import

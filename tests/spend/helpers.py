@@ -1,0 +1,33 @@
+"""Helpers for the spend tests: run an import of some bytes or a file, as the UI would."""
+
+import io
+from pathlib import Path
+
+from django.test import TestCase
+
+from spend import services
+from spend.models import ImportMode, SpendImport
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def run_import(authority, content: bytes, name: str = "spend.csv", *,
+               mode: str = ImportMode.KEEP_VALID, mapping: dict | None = None,
+               date_formats: str = "") -> SpendImport:  # fmt: skip
+    """Preview then confirm (Celery runs eagerly in tests), and return the finished import."""
+    spend_import = services.import_create(
+        authority=authority, fileobj=io.BytesIO(content), file_name=name
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # The task runs eagerly after commit.
+        services.import_confirm(
+            spend_import=spend_import,
+            mapping=mapping if mapping is not None else spend_import.mapping,
+            mode=mode,
+            date_formats=date_formats,
+        )
+    spend_import.refresh_from_db()
+    return spend_import
+
+
+def csv_bytes(*rows: str, header: str = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category") -> bytes:  # noqa: E501
+    return ("\n".join([header, *rows]) + "\n").encode()

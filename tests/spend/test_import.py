@@ -1,0 +1,206 @@
+"""Importing: nothing lost (rejects with row/column/value/reason), nothing doubled (file hash,
+natural key), all-or-nothing vs keep-valid, atomicity, profiles."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from spend import importer, services
+from spend.models import (
+    ExpenseCode,
+    ImportMode,
+    ImportStatus,
+    MappingProfile,
+    Payee,
+    SpendImport,
+    SpendSummary,
+    StagingRow,
+    Transaction,
+)
+from tests.factories import AuthorityFactory
+from tests.spend.helpers import DATA, csv_bytes, run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def authority():
+    return AuthorityFactory(code="any", name="Anytown District Council")
+
+
+def test_cp1252_file_imports_valid_rows_and_lists_each_reject(authority):
+    content = (DATA / "spend-cp1252-blank-rows.csv").read_bytes()
+    imp = run_import(authority, content, "anytown.csv", mode=ImportMode.KEEP_VALID)
+    assert imp.status == ImportStatus.DONE
+    assert (imp.total_rows, imp.imported_rows, imp.rejected_rows) == (6, 4, 2)
+    rejects = list(imp.rejects.values_list("row_number", "column", "value", "reason"))
+    assert rejects == [
+        (9, "Date Paid", "31/04/2024", "Date is not a date in a known format (dd/mm/yyyy, ISO)"),
+        (10, "Amount", "five hundred", "Amount is not a number"),
+    ]
+    amounts = dict(Transaction.objects.values_list("reference", "amount"))
+    assert amounts == {
+        "AT-1001": Decimal("1234.56"),
+        "AT-1002": Decimal("-123.45"),  # A credit note stays negative.
+        "AT-1003": Decimal("-12.00"),
+        "AT-1006": Decimal("2500.00"),
+    }
+    tx = Transaction.objects.get(reference="AT-1001")
+    assert tx.payment_date == datetime.date(2024, 4, 3)
+    assert tx.supplier_name == "Café Société Ltd"
+    assert tx.department == "Housing"
+    # "Café Société Ltd" and "Café Société Limited" are one payee.
+    assert Payee.objects.get(normalized_name="cafe societe").transaction_count == 2
+    assert ExpenseCode.objects.get(key="R100").name == "Repairs & maintenance"
+
+
+def test_all_or_nothing_imports_nothing_when_a_row_is_bad(authority):
+    content = (DATA / "spend-cp1252-blank-rows.csv").read_bytes()
+    imp = run_import(authority, content, mode=ImportMode.ALL_OR_NOTHING)
+    assert imp.status == ImportStatus.REJECTED
+    assert imp.rejected_rows == 2 and imp.imported_rows == 0
+    assert imp.rejects.count() == 2
+    assert not Transaction.objects.exists()
+    assert not StagingRow.objects.exists()
+
+
+def test_rejects_download_as_csv(client, hub, authority):
+    imp = run_import(authority, (DATA / "spend-cp1252-blank-rows.csv").read_bytes())
+    client.force_login(hub.admin)
+    response = client.get(f"/spend/imports/{imp.pk}/rejects.csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0] == "Row,Column,Value,Reason"
+    assert lines[1].startswith('9,Date Paid,31/04/2024,"Date is not a date')
+    assert lines[2] == "10,Amount,five hundred,Amount is not a number"
+
+
+def test_same_file_again_adds_nothing(authority):
+    content = csv_bytes("01/02/2024,R1,Acme,100,E1,Stationery")
+    first = run_import(authority, content)
+    second = run_import(authority, content)
+    assert first.status == ImportStatus.DONE and first.imported_rows == 1
+    assert second.status == ImportStatus.DUPLICATE
+    assert "imported already" in second.message
+    assert Transaction.objects.count() == 1
+
+
+def test_transactions_already_present_are_recognised_by_natural_key(authority):
+    run_import(authority, csv_bytes("01/02/2024,R1,Acme Ltd,100,E1,Stationery"))
+    # Another file (different bytes) repeating R1 (supplier spelt differently) plus a new row.
+    imp = run_import(
+        authority,
+        csv_bytes("01/02/2024,R1,ACME LIMITED,100.00,E1,Stationery", "02/02/2024,R2,Acme,5,E1,"),
+    )
+    assert (imp.imported_rows, imp.duplicate_rows) == (1, 1)
+    assert Transaction.objects.count() == 2
+    # The same reference on another date or amount is another payment.
+    imp = run_import(authority, csv_bytes("01/02/2024,R1,Acme,101,E1,", "01/03/2024,R1,Acme,100,E1,"))
+    assert imp.imported_rows == 2
+
+
+def test_duplicates_inside_one_file_are_imported_once(authority):
+    imp = run_import(authority, csv_bytes("01/02/2024,R1,Acme,100,,", "01/02/2024,R1,Acme,100,,"))
+    assert (imp.imported_rows, imp.duplicate_rows) == (1, 1)
+
+
+def test_same_payment_for_two_authorities_is_two_payments(authority):
+    other = AuthorityFactory(code="oth", name="Other Council")
+    content = csv_bytes("01/02/2024,R1,Acme,100,,")
+    assert run_import(authority, content).imported_rows == 1
+    assert run_import(other, content).imported_rows == 1
+
+
+def test_an_import_interrupted_midway_leaves_no_rows(authority, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(importer.summaries, "refresh", broken)
+    with pytest.raises(RuntimeError):
+        run_import(authority, csv_bytes("01/02/2024,R1,Acme,100,E1,Stationery"))
+    assert not Transaction.objects.exists()
+    assert not Payee.objects.exists()
+    assert not StagingRow.objects.exists()
+    assert SpendImport.objects.get().status == ImportStatus.FAILED
+
+
+def test_running_an_import_twice_runs_it_once(authority):
+    imp = run_import(authority, csv_bytes("01/02/2024,R1,Acme,100,,"))
+    assert services.import_run(import_id=imp.pk) is None
+    assert Transaction.objects.count() == 1
+
+
+def test_corrected_mapping_and_profile_formats_are_used(authority):
+    content = b"When,Who,How much,Ref\n12/31/2024,Acme,10,A\n"
+    imp = services.import_create(
+        authority=authority, fileobj=io.BytesIO(content), file_name="odd.csv"
+    )
+    assert imp.mapping == {"reference": "Ref"}  # Only "Ref" is a known header.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.import_confirm(
+            spend_import=imp,
+            mapping={"date": "When", "supplier_name": "Who", "amount": "How much", "reference": "Ref"},
+            mode=ImportMode.ALL_OR_NOTHING,
+            date_formats="%m/%d/%Y",
+            save_profile_as="Odd council",
+        )
+    imp.refresh_from_db()
+    assert imp.status == ImportStatus.DONE and imp.imported_rows == 1
+    assert Transaction.objects.get().payment_date == datetime.date(2024, 12, 31)
+    # The next file with these columns picks the profile by itself: one click.
+    profile = MappingProfile.objects.get(name="Odd council")
+    nxt = services.import_create(
+        authority=authority,
+        fileobj=io.BytesIO(b"When,Who,How much,Ref\n01/15/2025,Acme,20,B\n"),
+        file_name="odd2.csv",
+    )
+    assert nxt.profile == profile
+    assert nxt.mapping["amount"] == "How much" and nxt.date_formats == "%m/%d/%Y"
+
+
+def test_confirm_refuses_a_mapping_without_required_fields(authority):
+    imp = services.import_create(
+        authority=authority, fileobj=io.BytesIO(csv_bytes("01/02/2024,R1,Acme,1,,")), file_name="a"
+    )
+    with pytest.raises(ValueError, match="Map the payment date"):
+        services.import_confirm(spend_import=imp, mapping={"date": "Date"}, mode="all")
+
+
+def test_summaries_follow_imports(authority):
+    run_import(authority, csv_bytes("01/02/2024,R1,Acme,100,,", "15/02/2024,R2,Acme,50,,",
+                                    "01/03/2024,R3,Beta,7,,"))  # fmt: skip
+    rows = {(s.month, s.payee.name): s.total for s in SpendSummary.objects.select_related("payee")}
+    assert rows == {
+        (datetime.date(2024, 2, 1), "Acme"): Decimal("150.00"),
+        (datetime.date(2024, 3, 1), "Beta"): Decimal("7.00"),
+    }
+
+
+def test_management_command_imports_files_with_keep_valid(authority, capsys):
+    path = DATA / "spend-cp1252-blank-rows.csv"
+    call_command("import_spend", str(path), "--authority", "any", "--keep-valid")
+    out = capsys.readouterr().out
+    assert "imported 4, duplicates 0, rejected 2 of 6 rows" in out
+    assert "1 × Amount is not a number" in out
+    call_command("import_spend", str(path), "--authority", "any", "--keep-valid")
+    assert "Same file already imported" in capsys.readouterr().out
+    assert Transaction.objects.count() == 4
+
+
+def test_management_command_all_or_nothing_fails_loudly(authority):
+    with pytest.raises(CommandError, match="not imported"):
+        call_command(
+            "import_spend", str(DATA / "spend-cp1252-blank-rows.csv"), "--authority", "any"
+        )
+    assert not Transaction.objects.exists()
+
+
+def test_management_command_checks_its_arguments(authority):
+    with pytest.raises(CommandError, match="No authority"):
+        call_command("import_spend", "x.csv", "--authority", "nope")
+    with pytest.raises(CommandError, match="No mapping profile"):
+        call_command("import_spend", "x.csv", "--authority", "any", "--profile", "nope")
