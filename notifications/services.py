@@ -166,11 +166,15 @@ class ScanResult:
 
     def __str__(self) -> str:
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(self.claimed.items()))
-        verb = "would send" if self.dry_run else "sent"
+        if self.dry_run:
+            return (
+                f"{self.today} (dry run): would expire {self.expired} contract(s) and record "
+                f"{self.total} new notice(s) ({kinds or 'none'}); nothing was changed or sent."
+            )
         return (
-            f"{self.today}: {self.expired} contract(s) expired; {verb} {self.total} "
-            f"notice(s) ({kinds or 'none'}); {self.requeued} unsent notice(s) from earlier "
-            f"scans queued again."
+            f"{self.today}: {self.expired} contract(s) expired; {self.total} new notice(s) "
+            f"recorded and handed to delivery ({kinds or 'none'}); {self.requeued} unsent "
+            f"notice(s) from earlier runs handed over again."
         )
 
 

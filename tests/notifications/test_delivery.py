@@ -170,5 +170,5 @@ def test_scan_task_runs_the_scan_for_a_given_day(hub, django_capture_on_commit_c
     ContractFactory(category=hub.category, end_date=TODAY + datetime.timedelta(days=30))
     with django_capture_on_commit_callbacks(execute=True):
         summary = tasks.scan_reminders.delay(today=TODAY.isoformat()).get()
-    assert "sent 2 notice(s)" in summary
+    assert "2 new notice(s)" in summary
     assert len(mail.outbox) == 2

@@ -321,7 +321,7 @@ def test_send_reminders_command(hub, contract, django_capture_on_commit_callback
 
     out = StringIO()
     call_command("send_reminders", "--today", days(0).isoformat(), "--dry-run", stdout=out)
-    assert "would send 3" in out.getvalue()
+    assert "would expire 0 contract(s) and record 3 new notice(s)" in out.getvalue()
     assert Notification.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--today", days(0).isoformat(), stdout=out)
