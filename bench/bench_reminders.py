@@ -165,9 +165,7 @@ def main() -> None:
     # Nothing due: the same hub with no running contract (rolled back afterwards) must cost
     # the same few queries as an empty one.
     with transaction.atomic():
-        Contract.objects.filter(status=ContractStatus.ACTIVE).update(
-            status=ContractStatus.PLANNED
-        )
+        Contract.objects.filter(status=ContractStatus.ACTIVE).update(status=ContractStatus.PLANNED)
         quiet_s, quiet_q, quiet = timed_scan(TODAY)
         transaction.set_rollback(True)
     log(f"  nothing due: {quiet_s:.2f} s, {quiet_q} queries, {quiet.total} new")
@@ -210,9 +208,9 @@ def main() -> None:
             "",
             f"When nothing is due the scan issues {quiet_q} queries at this size, the same as on "
             "an empty hub (tests/notifications/test_scan.py::"
-            "test_query_count_is_constant_when_nothing_is_due locks that). Per chunk of 2,000 due contracts the scan adds a fixed handful of "
-            "queries (renewal decisions, followers, the insert, the hand-over), never one per "
-            "contract.",
+            "test_query_count_is_constant_when_nothing_is_due locks that). Per chunk of 2,000 "
+            "due contracts the scan adds a fixed handful of queries (renewal decisions, "
+            "followers, the insert, the hand-over), never one per contract.",
         ]
     )
     write_section("reminders", markdown)
