@@ -29,5 +29,7 @@ def run_import(authority, content: bytes, name: str = "spend.csv", *,
     return spend_import
 
 
-def csv_bytes(*rows: str, header: str = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category") -> bytes:  # noqa: E501
+def csv_bytes(
+    *rows: str, header: str = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category"
+) -> bytes:  # noqa: E501
     return ("\n".join([header, *rows]) + "\n").encode()

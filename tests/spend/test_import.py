@@ -99,7 +99,9 @@ def test_transactions_already_present_are_recognised_by_natural_key(authority):
     assert (imp.imported_rows, imp.duplicate_rows) == (1, 1)
     assert Transaction.objects.count() == 2
     # The same reference on another date or amount is another payment.
-    imp = run_import(authority, csv_bytes("01/02/2024,R1,Acme,101,E1,", "01/03/2024,R1,Acme,100,E1,"))
+    imp = run_import(
+        authority, csv_bytes("01/02/2024,R1,Acme,101,E1,", "01/03/2024,R1,Acme,100,E1,")
+    )
     assert imp.imported_rows == 2
 
 
@@ -143,7 +145,12 @@ def test_corrected_mapping_and_profile_formats_are_used(authority):
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.import_confirm(
             spend_import=imp,
-            mapping={"date": "When", "supplier_name": "Who", "amount": "How much", "reference": "Ref"},
+            mapping={
+                "date": "When",
+                "supplier_name": "Who",
+                "amount": "How much",
+                "reference": "Ref",
+            },
             mode=ImportMode.ALL_OR_NOTHING,
             date_formats="%m/%d/%Y",
             save_profile_as="Odd council",

@@ -93,7 +93,14 @@ def test_xlsx_is_read_in_read_only_mode_with_title_rows_and_spacer_columns():
     assert t.layout.kind == "xlsx"
     assert t.layout.sheet == "Spend"
     assert t.layout.header_row == 3
-    assert t.layout.headers == ["Payment Date", "Supplier", "Net Amount", "VAT", "Amount", "Trans No"]
+    assert t.layout.headers == [
+        "Payment Date",
+        "Supplier",
+        "Net Amount",
+        "VAT",
+        "Amount",
+        "Trans No",
+    ]
     assert list(t.rows()) == [
         (4, ["2024-05-01", "Acme Ltd", "100", "20", "120", "7"]),
         (6, ["02/05/2024", "Beta", "(5.50)", "0", "-5.5", "X-2"]),

@@ -1,0 +1,212 @@
+"""Payee → vendor, expense code → category, payment → contract."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from contracts.models import ContractKind, ContractStatus
+from spend import selectors, services
+from spend.forms import SpendFilters
+from spend.matching import suggestions_for
+from spend.models import ContractSpend, ExpenseCode, MatchMethod, Payee, SpendSummary, Transaction
+from tests.factories import AuthorityFactory, ContractFactory, VendorAliasFactory, VendorFactory
+from tests.spend.helpers import csv_bytes, run_import
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category,Supplier ID"
+
+
+def rows(*lines):
+    return csv_bytes(*lines, header=HEADER)
+
+
+@pytest.fixture
+def authority():
+    return AuthorityFactory(code="oxf", name="Oxford City Council")
+
+
+def test_payee_matches_vendor_by_normalised_name_alias_and_registration(authority):
+    acme = VendorFactory(legal_name="Acme Printing Ltd")
+    beta = VendorFactory(legal_name="Beta Holdings PLC", company_number="01234567")
+    VendorAliasFactory(vendor=beta, name="Beta Cleaning &amp; Co")
+    run_import(authority, rows(
+        "01/02/2024,R1,ACME PRINTING LIMITED,100,,,",
+        "01/02/2024,R2,Beta Cleaning & Co,100,,,",
+        "01/02/2024,R3,B H Group,100,,,01234567",
+        "01/02/2024,R4,Nobody Ltd,100,,,",
+    ))  # fmt: skip
+    payees = {p.name: (p.vendor_id, p.match_method) for p in Payee.objects.all()}
+    assert payees == {
+        "ACME PRINTING LIMITED": (acme.pk, MatchMethod.NAME),
+        "Beta Cleaning & Co": (beta.pk, MatchMethod.NAME),
+        "B H Group": (beta.pk, MatchMethod.REGISTRATION),
+        "Nobody Ltd": (None, ""),
+    }
+    assert Transaction.objects.get(reference="R1").vendor == acme
+
+
+def test_a_name_two_vendors_share_matches_neither(authority):
+    VendorFactory(legal_name="Same Name Ltd")
+    VendorFactory(legal_name="Same Name Limited")
+    run_import(authority, rows("01/02/2024,R1,Same Name,100,,,"))
+    assert Payee.objects.get().vendor is None
+
+
+def test_fuzzy_suggestion_confirmed_adds_an_alias_and_rematches(authority, hub):
+    vendor = VendorFactory(legal_name="Acme Printing Services Ltd")
+    contract = ContractFactory(
+        vendors=[vendor], authorities=[authority], category=hub.category, awarded_value=1000
+    )
+    day = (contract.start_date + datetime.timedelta(days=10)).strftime("%d/%m/%Y")
+    run_import(authority, rows(f"{day},R1,ACME PRINTNG SERVICES,900,,,"))
+    payee = Payee.objects.get()
+    assert payee.vendor is None and payee.total_spend == Decimal("900.00")
+    assert list(selectors.unmatched_payees()) == [payee]
+    suggestions = suggestions_for([payee])[payee.pk]
+    assert suggestions[0][0] == vendor and suggestions[0][1] >= 80
+
+    services.payee_confirm(payee=payee, vendor=vendor)
+
+    assert vendor.aliases.filter(name="ACME PRINTNG SERVICES").exists()
+    tx = Transaction.objects.get()
+    assert (tx.vendor, tx.contract) == (vendor, contract)
+    assert ContractSpend.objects.get().total == Decimal("900.00")
+    assert SpendSummary.objects.get().on_contract is True
+    assert not selectors.unmatched_payees().exists()
+    # The next authority's import matches by itself through the alias.
+    other = AuthorityFactory(code="abc", name="Abc Council")
+    run_import(other, rows(f"{day},R9,Acme Printng Services,5,,,"))
+    assert Payee.objects.get(authority=other).match_method == MatchMethod.NAME
+
+
+def test_unmatched_queue_is_sorted_by_spend(authority):
+    run_import(authority, rows("01/02/2024,R1,Small,10,,,", "01/02/2024,R2,Big,1000,,,",
+                               "01/02/2024,R3,Mid,100,,,"))  # fmt: skip
+    assert [p.name for p in selectors.unmatched_payees()] == ["Big", "Mid", "Small"]
+
+
+@pytest.fixture
+def world(authority, hub):
+    """A vendor holding a live contract in hub.category for the authority."""
+
+    class W:
+        pass
+
+    w = W()
+    w.authority = authority
+    w.vendor = VendorFactory(legal_name="Acme Ltd")
+    w.contract = ContractFactory(
+        reference="ITS1",
+        vendors=[w.vendor],
+        authorities=[authority],
+        category=hub.category,
+        start_date=datetime.date(2024, 1, 1),
+        end_date=datetime.date(2024, 12, 31),
+        awarded_value=Decimal("1000"),
+    )
+    return w
+
+
+def _contract_of(reference):
+    return Transaction.objects.get(reference=reference).contract
+
+
+def test_on_contract_needs_award_authority_live_date(world):
+    other = AuthorityFactory(code="zzz", name="Not covered")
+    run_import(world.authority, rows("15/03/2024,IN,Acme,100,,,", "15/03/2025,LATE,Acme,100,,,",
+                                     "15/03/2023,EARLY,Acme,100,,,", "15/03/2024,OTHER,Other,1,,,"))  # fmt: skip
+    run_import(other, rows("15/03/2024,ELSEWHERE,Acme,100,,,"))
+    assert _contract_of("IN") == world.contract
+    assert _contract_of("LATE") is None
+    assert _contract_of("EARLY") is None
+    assert _contract_of("OTHER") is None
+    assert _contract_of("ELSEWHERE") is None  # The contract does not cover that authority.
+
+
+def test_planned_contract_takes_no_spend(world):
+    world.contract.status = ContractStatus.PLANNED
+    world.contract.save()
+    run_import(world.authority, rows("15/03/2024,IN,Acme,100,,,"))
+    assert _contract_of("IN") is None
+
+
+def test_mapped_category_must_match_and_mapping_rematches(world, hub):
+    run_import(world.authority, rows("15/03/2024,R1,Acme,100,F1,Cleaning,"))
+    assert _contract_of("R1") == world.contract  # Unmapped code: any category.
+    code = ExpenseCode.objects.get(key="F1")
+    services.expense_code_map(code=code, category=hub.other_category)
+    tx = Transaction.objects.get(reference="R1")
+    assert tx.category == hub.other_category and tx.contract is None
+    summary = SpendSummary.objects.get()
+    assert (summary.category, summary.pillar, summary.on_contract) == (
+        hub.other_category,
+        hub.other_pillar,
+        False,
+    )
+    services.expense_code_map(code=code, category=hub.category)
+    assert _contract_of("R1") == world.contract
+    assert ContractSpend.objects.get().total == Decimal("100.00")
+
+
+def test_ambiguity_is_resolved_by_the_rule_and_shown(world, hub):
+    framework = ContractFactory(
+        reference="ITS0", kind=ContractKind.FRAMEWORK, vendors=[world.vendor],
+        authorities=[world.authority], category=hub.category,
+        start_date=datetime.date(2024, 2, 1), end_date=datetime.date(2024, 12, 31),
+    )  # fmt: skip
+    newer = ContractFactory(
+        reference="ITS2", vendors=[world.vendor], authorities=[world.authority],
+        category=hub.category, start_date=datetime.date(2024, 3, 1),
+        end_date=datetime.date(2024, 12, 31),
+    )  # fmt: skip
+    run_import(world.authority, rows("15/03/2024,R1,Acme,100,,,", "15/02/2024,R2,Acme,100,,,"))
+    r1 = Transaction.objects.get(reference="R1")
+    # Single-supplier beats framework; then the most recently started.
+    assert (r1.contract, r1.contract_candidates) == (newer, 3)
+    assert selectors.contract_candidates(r1) == [newer, world.contract, framework]
+    r2 = Transaction.objects.get(reference="R2")
+    assert (r2.contract, r2.contract_candidates) == (world.contract, 2)
+
+
+def test_contract_burn_flags_80_and_100_percent(world):
+    run_import(world.authority, rows("15/03/2024,R1,Acme,850,,,"))
+    [row] = selectors.contract_burn(SpendFilters())
+    assert (row["contract"], row["percent"], row["used_up"]) == (world.contract, 85.0, False)
+    run_import(world.authority, rows("16/03/2024,R2,Acme,200,,,"))
+    [row] = selectors.contract_burn(SpendFilters())
+    assert row["used_up"] is True
+    spend = selectors.contract_spend(world.contract)
+    assert spend["total"] == Decimal("1050.00") and spend["used_up"]
+
+
+def test_off_contract_suppliers_above_threshold(world, settings):
+    settings.SPEND_OFF_CONTRACT_THRESHOLD = Decimal("500")
+    run_import(world.authority, rows("15/03/2024,R1,Acme,900,,,", "15/03/2024,R2,Lone Co,600,,,",
+                                     "15/03/2024,R3,Tiny Co,100,,,"))  # fmt: skip
+    names = [r["payee__name"] for r in selectors.off_contract_suppliers(SpendFilters())]
+    assert names == ["Lone Co"]
+
+
+def test_dashboard_breakdowns(world, hub):
+    run_import(world.authority, rows("15/03/2024,R1,Acme,900,I1,IT,", "15/04/2024,R2,Lone Co,100,F1,Fac,"))  # fmt: skip
+    services.expense_code_map(code=ExpenseCode.objects.get(key="I1"), category=hub.category)
+    data = selectors.dashboard(SpendFilters())
+    assert data["totals"]["spend"] == Decimal("1000.00")
+    assert data["totals"]["share"] == 90.0
+    assert data["totals"]["suppliers"] == 2
+    assert [(r["pillar__name"], r["spend"]) for r in data["by_pillar"]] == [
+        ("Corporate and Commercial", Decimal("900.00")),
+        (None, Decimal("100.00")),
+    ]
+    assert [r["month"] for r in data["by_month"]] == [
+        datetime.date(2024, 3, 1),
+        datetime.date(2024, 4, 1),
+    ]
+    assert data["concentration"]["top5"] == 100.0
+    filtered = selectors.dashboard(SpendFilters(date_from=datetime.date(2024, 4, 10)))
+    assert filtered["totals"]["spend"] == Decimal("100.00")
+    assert selectors.dashboard(SpendFilters(pillar=hub.pillar))["totals"]["spend"] == Decimal(
+        "900.00"
+    )
