@@ -31,5 +31,5 @@ def run_import(authority, content: bytes, name: str = "spend.csv", *,
 
 def csv_bytes(
     *rows: str, header: str = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category"
-) -> bytes:  # noqa: E501
+) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()

@@ -115,8 +115,10 @@ def _contract_of(reference):
 
 def test_on_contract_needs_award_authority_live_date(world):
     other = AuthorityFactory(code="zzz", name="Not covered")
-    run_import(world.authority, rows("15/03/2024,IN,Acme,100,,,", "15/03/2025,LATE,Acme,100,,,",
-                                     "15/03/2023,EARLY,Acme,100,,,", "15/03/2024,OTHER,Other,1,,,"))  # fmt: skip
+    run_import(world.authority, rows(
+        "15/03/2024,IN,Acme,100,,,", "15/03/2025,LATE,Acme,100,,,",
+        "15/03/2023,EARLY,Acme,100,,,", "15/03/2024,OTHER,Other,1,,,",
+    ))  # fmt: skip
     run_import(other, rows("15/03/2024,ELSEWHERE,Acme,100,,,"))
     assert _contract_of("IN") == world.contract
     assert _contract_of("LATE") is None
@@ -190,7 +192,10 @@ def test_off_contract_suppliers_above_threshold(world, settings):
 
 
 def test_dashboard_breakdowns(world, hub):
-    run_import(world.authority, rows("15/03/2024,R1,Acme,900,I1,IT,", "15/04/2024,R2,Lone Co,100,F1,Fac,"))  # fmt: skip
+    run_import(
+        world.authority,
+        rows("15/03/2024,R1,Acme,900,I1,IT,", "15/04/2024,R2,Lone Co,100,F1,Fac,"),
+    )
     services.expense_code_map(code=ExpenseCode.objects.get(key="I1"), category=hub.category)
     data = selectors.dashboard(SpendFilters())
     assert data["totals"]["spend"] == Decimal("1000.00")

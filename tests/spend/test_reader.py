@@ -64,7 +64,7 @@ def test_delimiter_is_sniffed(delimiter):
     text += delimiter.join(["01/02/2024", "Acme", "12.50"]) + "\n"
     t = table(text.encode())
     assert t.layout.delimiter == delimiter
-    assert list(t.rows())[0][1] == ["01/02/2024", "Acme", "12.50"]
+    assert next(iter(t.rows()))[1] == ["01/02/2024", "Acme", "12.50"]
 
 
 def test_a_file_without_any_spend_header_is_unreadable():
@@ -165,7 +165,8 @@ def test_dates_uk_iso_and_profile_formats():
 @pytest.mark.parametrize(
     ("name", "normal"),
     [
-        ("ACME Ltd.", "acme"), ("Acme Limited", "acme"), ("Smith &amp; Jones PLC", "smith and jones"),
+        ("ACME Ltd.", "acme"), ("Acme Limited", "acme"),
+        ("Smith &amp; Jones PLC", "smith and jones"),
         ("Smith & Jones LLP", "smith and jones"), ("The Smith and Jones Inc", "smith and jones"),
         ("Café Société LLC", "cafe societe"), ("O'Brien (UK) Ltd", "obrien uk"),
         ("Limited", "limited"),
