@@ -33,8 +33,11 @@ class ProjectFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=staff_with_roles(*OWNER_ROLES), empty_label="Anyone", label="Sourcing manager"
     )
-    reprocurement = django_filters.BooleanFilter(
-        field_name="predecessor", lookup_expr="isnull", exclude=True, label="Re-procurements"
+    kind = django_filters.ChoiceFilter(
+        choices=(("reprocurement", "Re-procurements"), ("new", "New contracts")),
+        method="filter_kind",
+        empty_label="New and re-procurements",
+        label="Kind",
     )
 
     def __init__(self, *args, **kwargs):
@@ -45,6 +48,9 @@ class ProjectFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} form-select-sm form-control-sm"
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(predecessor__isnull=value == "new")
 
     def filter_rag(self, queryset, name, value):
         return queryset.filter(rag_q(value, timezone.localdate()))

@@ -130,7 +130,8 @@ def test_list_filters(signed_in, hub):
     assert titles(rag="green") == {"Other", "Again"}
     assert titles(owner=other_owner.pk) == {other.title}
     assert titles(stage="2") == {"Late one"}
-    assert titles(reprocurement="true") == {reproc.title}
+    assert titles(kind="reprocurement") == {reproc.title}
+    assert titles(kind="new") == {"Late one", "Other"}
     assert titles(pillar=hub.other_pillar.pk) == {"Other"}
     assert titles(q="agai") == {"Again"}
 
