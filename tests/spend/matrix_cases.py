@@ -1,4 +1,119 @@
-"""Permission-matrix cases for the spend app's views (see tests/matrix.py)."""
+"""Permission-matrix cases for the spend app's views (see tests/matrix.py).
 
-CASES: list = []
+Spend pages are for signed-in staff; uploads, mapping and matching for hub administrators and
+heads of category. The spend objects are made on first use, from the matrix's world."""
+
+from types import SimpleNamespace
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.matrix import STAFF, Case
+
+MANAGERS = frozenset({"head", "admin"})
+SAMPLE = (
+    b"Paid Date,Trans No,Supplier Name,Amount,Expense Code,Expenditure Category\n"
+    b"01/02/2026,R1,Acme Printing Ltd,100.00,P100,Printing\n"
+    b"02/02/2026,R2,Unknown Supplier,50.00,P100,Printing\n"
+    b"bad,R3,Unknown Supplier,50.00,P100,Printing\n"
+)
+
+
+def spend(world) -> SimpleNamespace:
+    if not hasattr(world, "spend"):
+        import io
+
+        from spend import services
+        from spend.models import ExpenseCode, Payee, Transaction
+        from tests.spend.helpers import run_import
+
+        imp = run_import(world.authority, SAMPLE, "sample.csv")
+        preview = services.import_create(
+            authority=world.authority, fileobj=io.BytesIO(SAMPLE + b"\n"), file_name="p.csv"
+        )
+        world.spend = SimpleNamespace(
+            imp=imp,
+            preview=preview,
+            tx=Transaction.objects.order_by("pk").first(),
+            payee=Payee.objects.get(vendor__isnull=True),
+            code=ExpenseCode.objects.get(),
+        )
+    return world.spend
+
+
+def _upload(world):
+    return {
+        "authority": world.authority.pk,
+        "file": SimpleUploadedFile("upload.csv", SAMPLE, content_type="text/csv"),
+    }
+
+
+def _confirm(world):
+    return {
+        "map_date": "Paid Date", "map_reference": "Trans No", "map_supplier_name": "Supplier Name",
+        "map_amount": "Amount", "mode": "valid",
+    }  # fmt: skip
+
+
+def _url(name, attr=None):
+    def url(world):
+        if attr is None:
+            spend(world)
+            return reverse(name)
+        return reverse(name, args=[getattr(spend(world), attr).pk])
+
+    return url
+
+
+CASES = [
+    Case("spend dashboard", _url("spend:dashboard"), STAFF),
+    Case("spend export", lambda w: reverse("spend:export", args=["category"]), STAFF),
+    Case("spend off-contract", _url("spend:off_contract"), STAFF),
+    Case("spend contract burn", _url("spend:contract_burn"), STAFF),
+    Case("spend payments", _url("spend:transactions"), STAFF),
+    Case("spend payments export", _url("spend:transaction_export"), STAFF),
+    Case("spend payment", _url("spend:transaction_detail", "tx"), STAFF),
+    Case("spend imports", _url("spend:imports"), MANAGERS),
+    Case("spend upload form", _url("spend:import_new"), MANAGERS),
+    Case(
+        "spend upload",
+        _url("spend:import_new"),
+        MANAGERS,
+        method="post",
+        data=_upload,
+        ok=frozenset({302}),
+    ),
+    Case("spend import", _url("spend:import_detail", "imp"), MANAGERS),
+    Case("spend import preview", _url("spend:import_detail", "preview"), MANAGERS),
+    Case(
+        "spend import confirm",
+        _url("spend:import_detail", "preview"),
+        MANAGERS,
+        method="post",
+        data=_confirm,
+        ok=frozenset({302}),
+    ),
+    Case("spend import progress", _url("spend:import_progress", "imp"), MANAGERS),
+    Case("spend import rejects", _url("spend:import_rejects", "imp"), MANAGERS),
+    Case("spend unmatched payees", _url("spend:payees"), MANAGERS),
+    Case(
+        "spend confirm payee",
+        _url("spend:payee_confirm", "payee"),
+        MANAGERS,
+        method="post",
+        data=lambda w: {"vendor": w.vendor.pk},
+        ok=frozenset({302}),
+    ),
+    Case("spend expense codes", _url("spend:expense_codes"), MANAGERS),
+    Case(
+        "spend map expense code",
+        _url("spend:expense_code_update", "code"),
+        MANAGERS,
+        method="post",
+        data=lambda w: {"category": w.hub.category.pk},
+        ok=frozenset({302}),
+    ),
+    # The contract and vendor pages show spend to signed-in staff only (tests/spend/test_views).
+]
+# Spend is never public, even with HUB_PUBLIC_INDEX on.
 PUBLIC_INDEX_OPEN: list = []
