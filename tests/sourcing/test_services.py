@@ -478,3 +478,25 @@ def test_extensions_show_in_lineage(hub):
     )
     lineage = selectors.contract_lineage(contract)
     assert [d.option.sequence for d in lineage["extensions"]] == [1]
+
+
+def test_handover_copies_kpis_and_moves_followers_for_real(hub):
+    from kpis.models import ContractKpi
+    from notifications.models import Follow
+
+    predecessor = ContractFactory(reference="OLD2", category=hub.category)
+    Follow.objects.create(user=hub.buyer, contract=predecessor)
+    Follow.objects.create(user=hub.cm, contract=predecessor)
+    project = make_project(hub, predecessor=predecessor, stage=Stage.MOBILISATION)
+    handover = _fill_and_accept(project, hub)
+    contract = services.handover_accept(handover=handover, by=hub.cm)
+    kpis = ContractKpi.objects.filter(contract=contract).order_by("name")
+    assert [(k.name, k.target) for k in kpis] == [
+        ("Invoices right first time", Decimal(98)),
+        ("On-time delivery", Decimal(95)),
+    ]
+    assert set(Follow.objects.filter(contract=contract).values_list("user", flat=True)) == {
+        hub.buyer.pk,
+        hub.cm.pk,
+    }
+    assert not Follow.objects.filter(contract=predecessor).exists()
