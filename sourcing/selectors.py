@@ -157,21 +157,33 @@ def rag_q(rag: str, today: datetime.date | None = None) -> Q:
 # --- Pages -----------------------------------------------------------------------------------
 
 
-def board_columns(queryset: QuerySet, today: datetime.date | None = None) -> list[dict]:
-    """One column per stage with its active and held projects (two queries)."""
-    projects = list(
-        queryset.open()
-        .select_related("category", "owner", "predecessor")
-        .order_by("stage", "stage_target_exit", "pk")
-    )
-    columns = {stage: [] for stage in Stage.values}
-    for project in projects:
-        project.rag = project_rag(project, today)
-        columns[project.stage].append(project)
-    return [
-        {"stage": stage, "label": Stage(stage).label, "projects": columns[stage]}
-        for stage in Stage.values
-    ]
+def board_columns(
+    queryset: QuerySet, today: datetime.date | None = None, limit: int | None = None
+) -> list[dict]:
+    """One column per stage with its open projects, most urgent first: at most `limit` cards a
+    column (SOURCING_BOARD_COLUMN_LIMIT) and the column's full count. Ten queries at any size."""
+    limit = limit or settings.SOURCING_BOARD_COLUMN_LIMIT
+    queryset = queryset.open()
+    counts = dict(queryset.values_list("stage").annotate(n=Count("pk")).order_by())
+    columns = []
+    for stage in Stage.values:
+        projects = list(
+            queryset.filter(stage=stage)
+            .select_related("category", "owner", "predecessor")
+            .order_by(F("stage_target_exit").asc(nulls_last=True), "pk")[:limit]
+        )
+        for project in projects:
+            project.rag = project_rag(project, today)
+        columns.append(
+            {
+                "stage": stage,
+                "label": Stage(stage).label,
+                "projects": projects,
+                "count": counts.get(stage, 0),
+                "more": counts.get(stage, 0) - len(projects),
+            }
+        )
+    return columns
 
 
 def project_page(project: SourcingProject) -> SourcingProject:

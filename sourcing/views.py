@@ -63,10 +63,11 @@ def _error_text(exc: ValidationError) -> str:
 def _board_context(request, params: QueryDict) -> dict:
     project_filter = ProjectFilter(params, queryset=SourcingProject.objects.all())
     columns = selectors.board_columns(project_filter.qs, timezone.localdate())
+    shown = [project.pk for column in columns for project in column["projects"]]
     editable = set(
-        access.editable_projects(request.user, project_filter.qs.open()).values_list(
-            "pk", flat=True
-        )
+        access.editable_projects(
+            request.user, SourcingProject.objects.filter(pk__in=shown)
+        ).values_list("pk", flat=True)
     )
     return {
         "filter": project_filter,

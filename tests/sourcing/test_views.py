@@ -94,10 +94,20 @@ def test_move_offsite_next_is_ignored(signed_in, hub):
     assert response["Location"] == project.get_absolute_url()
 
 
+def test_board_columns_are_capped_with_a_link_to_the_rest(signed_in, hub, settings):
+    settings.SOURCING_BOARD_COLUMN_LIMIT = 2
+    for i in range(3):
+        make_project(hub, title=f"P{i}")
+    response = signed_in(hub.sourcing).get(reverse("sourcing:board"))
+    first = response.context["columns"][0]
+    assert len(first["projects"]) == 2 and first["count"] == 3 and first["more"] == 1
+    assert "1 more in the list" in response.content.decode()
+
+
 def test_board_query_count_is_constant(signed_in, hub, django_assert_max_num_queries):
     client = signed_in(hub.sourcing)
     _many_projects(hub, 3)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(25) as small:  # a count, 9 columns, who may edit
         client.get(reverse("sourcing:board"))
     _many_projects(hub, 12)
     with django_assert_max_num_queries(len(small.captured_queries)):
