@@ -194,3 +194,17 @@ def _refs(response) -> list[str]:
     import re
 
     return re.findall(r'data-ref="([^"]+)"', response.content.decode())
+
+
+def test_demo_search_text_is_what_the_service_would_write(seeded):
+    from contracts.services import contracts_refresh_search_text
+
+    def parts():  # Vendor names in any order: the database's collation orders them.
+        return {
+            ref: sorted(text.split(" | "))
+            for ref, text in Contract.objects.values_list("reference", "search_text")
+        }
+
+    before = parts()
+    contracts_refresh_search_text(contract_ids=Contract.objects.values_list("pk", flat=True))
+    assert parts() == before
