@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from spend.models import Transaction
 
@@ -29,7 +30,7 @@ class TransactionTable(tables.Table):
 
     def render_contract(self, record):
         if record.contract_id is None:
-            return format_html('<span class="badge text-bg-warning">Off contract</span>')
+            return mark_safe('<span class="badge text-bg-warning">Off contract</span>')
         extra = ""
         if record.contract_candidates > 1:
             extra = format_html(

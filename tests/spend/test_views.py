@@ -1,0 +1,260 @@
+"""Spend pages through the client: content, drill-down, exports, odd query strings, the
+upload → preview → confirm → progress flow, and constant query counts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from spend.models import ExpenseCode, ImportStatus, Payee, SpendImport, Transaction
+from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
+from tests.spend.helpers import DATA, csv_bytes, run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(hub):
+    """Two authorities, a matched vendor on a contract, unmatched payees, a mapped code."""
+    oxf = AuthorityFactory(code="oxf", name="Oxford City Council")
+    abc = AuthorityFactory(code="abc", name="Abingdon Council")
+    vendor = VendorFactory(legal_name="Acme Printing Ltd")
+    contract = ContractFactory(
+        reference="ITS9", vendors=[vendor], authorities=[oxf, abc], category=hub.category,
+        start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2027, 1, 1),
+        awarded_value=Decimal("10000"),
+    )  # fmt: skip
+    lines = [
+        f"{d:02d}/0{m}/2026,R{m}{d},{name},{amount},P1,Printing"
+        for m in (2, 3, 4)
+        for d, name, amount in ((1, "Acme Printing", 3000), (2, "Lone Trader", 6000),
+                                (3, "Other Payee", 10))
+    ]  # fmt: skip
+    run_import(oxf, csv_bytes(*lines))
+    run_import(abc, csv_bytes("05/02/2026,A1,Acme Printing Ltd,500,X9,Misc"))
+    return {"oxf": oxf, "abc": abc, "vendor": vendor, "contract": contract, "hub": hub}
+
+
+@pytest.fixture
+def admin_client(client, hub):
+    client.force_login(hub.admin)
+    return client
+
+
+def test_dashboard_shows_breakdowns_and_links(admin_client, data):
+    response = admin_client.get(reverse("spend:dashboard"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "£27,530" in html  # 9 Oxford payments + 1 Abingdon.
+    assert "Lone Trader" in html and "Oxford City Council" in html
+    assert 'id="spend-trend-data"' in html
+    assert f"?payee={Payee.objects.get(name='Lone Trader').pk}" in html
+
+
+def test_dashboard_filters_by_authority_and_month(admin_client, data):
+    url = reverse("spend:dashboard") + f"?authority={data['abc'].pk}&date_from=2026-02-01"
+    html = admin_client.get(url).content.decode()
+    assert "£500" in html and "Lone Trader" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?authority=abc", "?date_from=yesterday&date_to=2026-13-45", "?pillar=-1&category=x",
+     "?page=zz&sort=nope", "?payee=abc&contract=1e3&month=2026-99-01&on_contract=maybe",
+     "?page=999999&per_page=7"],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "name", ["spend:dashboard", "spend:transactions", "spend:off_contract", "spend:contract_burn",
+             "spend:payees", "spend:expense_codes", "spend:imports"],
+)  # fmt: skip
+def test_odd_query_strings_never_fail(admin_client, data, name, query):
+    assert admin_client.get(reverse(name) + query).status_code == 200
+
+
+def test_drill_down_to_payments(admin_client, data):
+    lone = Payee.objects.get(name="Lone Trader")
+    html = admin_client.get(reverse("spend:transactions") + f"?payee={lone.pk}").content.decode()
+    assert "3 payments" in html and "Acme Printing" not in html
+    on = admin_client.get(reverse("spend:transactions") + "?on_contract=yes").content.decode()
+    assert "4 payments" in on and "ITS9" in on
+
+
+def test_payments_export_csv(admin_client, data):
+    response = admin_client.get(reverse("spend:transaction_export") + "?on_contract=no")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("Payment date,Authority,Reference")
+    assert len(lines) == 1 + 6
+
+
+@pytest.mark.parametrize(
+    "report", ["pillar", "category", "authority", "month", "supplier", "off-contract", "contracts"]
+)
+def test_report_exports(admin_client, data, report):
+    response = admin_client.get(reverse("spend:export", args=[report]))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert len(text.strip().splitlines()) >= 2
+
+
+def test_unknown_report_is_404(admin_client):
+    assert admin_client.get(reverse("spend:export", args=["nope"])).status_code == 404
+
+
+def test_off_contract_page_lists_supplier_above_threshold(admin_client, data):
+    html = admin_client.get(reverse("spend:off_contract")).content.decode()
+    assert "Lone Trader" in html and "Other Payee" not in html
+
+
+def test_contract_burn_page_flags_contract(admin_client, data):
+    html = admin_client.get(reverse("spend:contract_burn")).content.decode()
+    assert "ITS9" in html and "95.0%" in html
+
+
+def test_payment_page_shows_the_rule_and_candidates(admin_client, data):
+    tx = Transaction.objects.exclude(contract=None).first()
+    html = admin_client.get(reverse("spend:transaction_detail", args=[tx.pk])).content.decode()
+    assert "ITS9" in html and "single-supplier contract beats a framework" in html
+
+
+def test_contract_page_shows_burn_down_to_staff_only(client, data, settings):
+    url = data["contract"].get_absolute_url()
+    client.force_login(data["hub"].buyer)
+    html = client.get(url).content.decode()
+    assert 'id="contract-spend"' in html and "Nearly used up" in html
+    client.logout()
+    settings.HUB_PUBLIC_INDEX = True
+    assert 'id="contract-spend"' not in client.get(url).content.decode()
+
+
+def test_vendor_page_shows_spend_by_authority(client, data):
+    client.force_login(data["hub"].buyer)
+    html = client.get(data["vendor"].get_absolute_url()).content.decode()
+    assert 'id="vendor-spend-section"' in html and "Abingdon Council" in html
+
+
+def test_upload_preview_correct_and_import(admin_client, data, django_capture_on_commit_callbacks):
+    content = (DATA / "spend-cp1252-blank-rows.csv").read_bytes()
+    response = admin_client.post(
+        reverse("spend:import_new"),
+        {"authority": data["oxf"].pk, "file": SimpleUploadedFile("any.csv", content)},
+    )
+    imp = SpendImport.objects.get(file_name="any.csv")
+    assert response["Location"] == imp.get_absolute_url()
+    html = admin_client.get(imp.get_absolute_url()).content.decode()
+    assert "cp1252" in html and "header on row 5" in html and "Café Société Ltd" in html
+    assert '<option value="Date Paid" selected>' in html
+    form = {
+        "map_date": "Date Paid", "map_amount": "Amount", "map_supplier_name": "Supplier Name",
+        "map_reference": "Transaction Number", "map_department": "Service Area",
+        "mode": "valid", "save_profile_as": "Anytown",
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(imp.get_absolute_url(), form)
+    assert response.status_code == 302
+    imp.refresh_from_db()
+    assert (imp.status, imp.imported_rows, imp.rejected_rows) == (ImportStatus.DONE, 4, 2)
+    assert imp.profile.name == "Anytown"
+    assert not ExpenseCode.objects.filter(authority=data["oxf"], key="R100").exists()
+    progress = admin_client.get(
+        reverse("spend:import_progress", args=[imp.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "hx-trigger" not in progress.content.decode()  # Finished: polling stops.
+    assert "download the rejects" in progress.content.decode()
+
+
+def test_mapping_form_shows_errors(admin_client, data):
+    imp = SpendImport.objects.create(
+        authority=data["oxf"], file_name="x.csv", content_hash="x", upload="x.csv",
+        detected={"headers": ["A", "B"], "preview": []},
+    )  # fmt: skip
+    response = admin_client.post(imp.get_absolute_url(), {"map_date": "A", "map_amount": "A"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "A column can fill one field only" in html
+    assert "This field is required" in html
+
+
+def test_upload_rejects_unreadable_file(admin_client, data):
+    response = admin_client.post(
+        reverse("spend:import_new"),
+        {"authority": data["oxf"].pk, "file": SimpleUploadedFile("x.csv", b"foo,bar\n1,2\n")},
+    )
+    assert response.status_code == 200 and "No header row found" in response.content.decode()
+
+
+def test_progress_polls_while_running(admin_client, data):
+    imp = SpendImport.objects.create(
+        authority=data["oxf"], file_name="x.csv", content_hash="y", upload="x.csv",
+        status=ImportStatus.RUNNING, total_rows=100, processed_rows=50,
+    )  # fmt: skip
+    html = admin_client.get(reverse("spend:import_progress", args=[imp.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html and "45%" in html
+
+
+def test_confirming_a_suggested_payee(admin_client, data):
+    payee = Payee.objects.create(
+        authority=data["oxf"], name="ACME PRINTNG", normalized_name="acme printng"
+    )
+    html = admin_client.get(reverse("spend:payees")).content.decode()
+    assert "ACME PRINTNG" in html and "Acme Printing Ltd" in html
+    response = admin_client.post(
+        reverse("spend:payee_confirm", args=[payee.pk]), {"vendor": data["vendor"].pk}
+    )
+    assert response.status_code == 302
+    assert data["vendor"].aliases.filter(name="ACME PRINTNG").exists()
+    bad = admin_client.post(reverse("spend:payee_confirm", args=[payee.pk]), {"vendor": "x"})
+    assert bad.status_code == 302
+
+
+def test_mapping_an_expense_code_in_the_ui(admin_client, data):
+    code = ExpenseCode.objects.get(authority=data["abc"], key="X9")
+    html = admin_client.get(reverse("spend:expense_codes") + "?unmapped=1").content.decode()
+    assert "Misc" in html
+    response = admin_client.post(
+        reverse("spend:expense_code_update", args=[code.pk]),
+        {"category": data["hub"].category.pk, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("spend:expense_codes")
+    code.refresh_from_db()
+    assert code.category == data["hub"].category
+    assert Transaction.objects.get(reference="A1").category == data["hub"].category
+
+
+PAGES = [
+    ("spend:dashboard", "", 14),
+    ("spend:transactions", "", 10),
+    ("spend:transactions", "?on_contract=yes&sort=-amount", 10),
+    ("spend:off_contract", "", 10),
+    ("spend:contract_burn", "", 10),
+    ("spend:imports", "", 8),
+    ("spend:payees", "", 10),
+    ("spend:expense_codes", "", 10),
+]
+
+
+@pytest.mark.parametrize(("name", "query", "limit"), PAGES)
+def test_query_counts_stay_constant(admin_client, data, django_assert_max_num_queries, name,
+                                    query, limit):  # fmt: skip
+    url = reverse(name) + query
+    with django_assert_max_num_queries(limit):
+        admin_client.get(url)
+    # More data does not mean more queries.
+    more = "\n".join(f"0{m}/05/2026,N{m}{i},New Payee {i},{i}00,Z{i},Zed {i}" for m in range(1, 9)
+                     for i in range(12))  # fmt: skip
+    run_import(data["oxf"], csv_bytes(more))
+    with django_assert_max_num_queries(limit):
+        admin_client.get(url)
+
+
+def test_detail_pages_query_counts(admin_client, data, django_assert_max_num_queries):
+    tx = Transaction.objects.exclude(contract=None).first()
+    imp = SpendImport.objects.first()
+    for url in (
+        reverse("spend:transaction_detail", args=[tx.pk]),
+        imp.get_absolute_url(),
+        reverse("spend:import_progress", args=[imp.pk]),
+    ):
+        with django_assert_max_num_queries(10):
+            admin_client.get(url)
