@@ -31,7 +31,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -153,6 +153,9 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("Run on PostgreSQL: set DATABASE_URL to a scratch database.")
     call_command("migrate", verbosity=0)
+    # Pages render {% static %} without a collectstatic manifest.
+    plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain_static}).enable()
     timezone.localdate = lambda *a, **k: TODAY  # the data is dated around TODAY
     small_seconds = small_seed_seconds()
     log(f"Sourcing demo over 1,000 contracts: {small_seconds:.1f} s")
@@ -175,19 +178,31 @@ def main() -> None:
     pages = [
         ("board (admin: every project)", reverse("sourcing:board"), PAGE_TARGET),
         ("project list", reverse("sourcing:list"), PAGE_TARGET),
-        ("project list, red RAG, by value", reverse("sourcing:list") + "?rag=red&sort=-estimated_value", PAGE_TARGET),
+        (
+            "project list, red RAG, by value",
+            reverse("sourcing:list") + "?rag=red&sort=-estimated_value",
+            PAGE_TARGET,
+        ),
         ("project page (awarded)", busiest.get_absolute_url(), PAGE_TARGET),
         ("handover page", reverse("sourcing:handover", args=[busiest.pk]), PAGE_TARGET),
         ("renewal pipeline", reverse("sourcing:renewals"), PAGE_TARGET),
-        ("renewal pipeline, lead time passed, page 3", reverse("sourcing:renewals") + "?late=1&page=3", PAGE_TARGET),
-        ("decision form", reverse("sourcing:decide", args=[lineage_contract.reference]), PAGE_TARGET),
+        (
+            "renewal pipeline, lead time passed, page 3",
+            reverse("sourcing:renewals") + "?late=1&page=3",
+            PAGE_TARGET,
+        ),
+        (
+            "decision form",
+            reverse("sourcing:decide", args=[lineage_contract.reference]),
+            PAGE_TARGET,
+        ),
         ("contract page with lineage", lineage_contract.get_absolute_url(), PAGE_TARGET),
         ("time in stage (medians)", reverse("sourcing:metrics"), REPORT_TARGET),
         ("workload", reverse("sourcing:workload"), REPORT_TARGET),
         ("forward plan", reverse("sourcing:forward_plan"), REPORT_TARGET),
         ("savings", reverse("sourcing:savings"), REPORT_TARGET),
         ("pipeline notice CSV", reverse("sourcing:pipeline_notice"), REPORT_TARGET),
-    ]  # fmt: skip
+    ]
     rows = []
     for name, url, target in pages:
         times, queries = measure(client, url, args.runs)
