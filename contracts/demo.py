@@ -422,12 +422,13 @@ class _Builder:
             base_title = rng.choice(vocab.TITLES[category.code])
             area = rng.choice(vocab.AREAS)
             title = base_title
-            if rng.random() < 0.5:
-                title = f"{base_title} – {area}"
             if kind == ContractKind.FRAMEWORK and "framework" not in title.lower():
                 title += " framework"
-            if start and end and rng.random() < 0.3:
-                title += f" {start.year}–{end.year}"
+            variant = rng.random()
+            if variant < 0.45:
+                title = f"{title} – {area}"
+            elif variant < 0.7 and start and end:
+                title = f"{title} {start.year}–{end.year}"
             both = kind != ContractKind.SINGLE_SUPPLIER or rng.random() < 0.15
             authorities = [wcc, adc] if both else [wcc if rng.random() < 0.65 else adc]
             authority_names = " and ".join(a.name for a in authorities)
@@ -563,7 +564,7 @@ class _Builder:
             if kind == ContractKind.MULTI_AUTHORITY
             else rng.randint(2, 5)
         )
-        pool = seed.vendors if seed.vendors and rng.random() < 0.9 else self.vendor_rows
+        pool = seed.vendors if seed.vendors and rng.random() < 0.97 else self.vendor_rows
         chosen = rng.sample(pool, min(how_many, len(pool)))
         names = []
         for lot_index, vendor in enumerate(chosen):

@@ -14,6 +14,8 @@ from contracts.selectors import contracts_matching
 from procurement_hub.text import search_terms
 from vendors.models import Vendor
 
+# The drop-down filters, styled as Bootstrap selects.
+SELECTS = ("pillar", "category", "authority", "status", "contract_manager", "expires_within")
 EXPIRY_WINDOWS = (("30", "30 days"), ("90", "90 days"), ("180", "180 days"))
 
 
@@ -79,6 +81,8 @@ class ContractFilter(django_filters.FilterSet):
         self.form.fields["contract_manager"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
         )
+        for name in SELECTS:
+            self.form.fields[name].widget.attrs.setdefault("class", "form-select form-select-sm")
 
     @property
     def qs(self):

@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 
 from contracts.models import Contract
 
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
 
 def person_name(user) -> str:
     if user is None:
@@ -28,8 +30,12 @@ class ContractTable(tables.Table):
     manager = tables.Column(empty_values=(), orderable=False, verbose_name="Contract manager")
     status = tables.Column(empty_values=())
     start_date = tables.DateColumn(format="j M Y", verbose_name="Starts", visible=False)
-    end_date = tables.DateColumn(format="j M Y", verbose_name="Ends")
-    awarded_value = tables.Column(verbose_name="Value", attrs={"td": {"class": "text-end"}})
+    end_date = tables.DateColumn(
+        format="j M Y", verbose_name="Ends", attrs={"td": {"class": "text-nowrap"}}
+    )
+    awarded_value = tables.Column(
+        verbose_name="Value", attrs={"td": {"class": "text-end text-nowrap"}}
+    )
 
     class Meta:
         model = Contract
@@ -78,4 +84,7 @@ class ContractTable(tables.Table):
         return render_to_string("contracts/_status_badge.html", {"contract": record})
 
     def render_awarded_value(self, value, record):
+        symbol = CURRENCY_SYMBOLS.get(record.currency)
+        if symbol:
+            return f"{symbol}{value:,.0f}"
         return format_html("{} {}", record.currency, f"{value:,.0f}")
