@@ -209,7 +209,7 @@ SOURCING_FORWARD_PLAN_MONTHS = envint("SOURCING_FORWARD_PLAN_MONTHS", 24, minimu
 SOURCING_DEFAULT_STAGE_DAYS = envint("SOURCING_DEFAULT_STAGE_DAYS", 30, minimum=1)
 SOURCING_MIN_SAMPLES = envint("SOURCING_MIN_SAMPLES", 3, minimum=1)
 # Cards shown per board column (the most urgent); the list shows the rest.
-SOURCING_BOARD_COLUMN_LIMIT = envint("SOURCING_BOARD_COLUMN_LIMIT", 50, minimum=1)
+SOURCING_BOARD_COLUMN_LIMIT = envint("SOURCING_BOARD_COLUMN_LIMIT", 30, minimum=1)
 
 # --- Spend (spend/) -------------------------------------------------------------------------
 # Suppliers paid at least this much (in the filtered period) with no contract are listed.

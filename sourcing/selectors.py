@@ -9,17 +9,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -77,7 +78,10 @@ def _median(values: list[int]) -> float:
 
 def stage_metrics() -> list[StageMetric]:
     """Median days spent in each stage, by route and over all routes, from every stage with an
-    actual entry and exit. One query (an index on finished stages serves it)."""
+    actual entry and exit. One query: PostgreSQL computes the medians (percentile_cont over
+    grouping sets); elsewhere they are computed here."""
+    if connection.vendor == "postgresql":
+        return _stage_metrics_sql()
     rows = ProjectStage.objects.filter(
         actual_entry__isnull=False, actual_exit__isnull=False, stage__lt=Stage.COMPLETE
     ).values_list("stage", "project__route", "actual_entry", "actual_exit")
@@ -92,6 +96,31 @@ def stage_metrics() -> list[StageMetric]:
             by_route.items(), key=lambda item: (item[0][0], item[0][1] or "")
         )
     ]
+
+
+def _stage_metrics_sql() -> list[StageMetric]:
+    stage_table = ProjectStage._meta.db_table
+    project_table = SourcingProject._meta.db_table
+    sql = f"""
+        SELECT s.stage, p.route, GROUPING(p.route) AS all_routes,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY s.actual_exit - s.actual_entry),
+               COUNT(*)
+          FROM {stage_table} s JOIN {project_table} p ON p.id = s.project_id
+         WHERE s.actual_entry IS NOT NULL AND s.actual_exit IS NOT NULL AND s.stage < %s
+         GROUP BY GROUPING SETS ((s.stage, p.route), (s.stage))
+         ORDER BY s.stage, all_routes DESC, p.route
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(Stage.COMPLETE)])
+        return [
+            StageMetric(
+                stage=stage,
+                route=None if all_routes else route,
+                median_days=float(median),
+                samples=count,
+            )
+            for stage, route, all_routes, median, count in cursor.fetchall()
+        ]
 
 
 class LeadTimes:
@@ -388,8 +417,6 @@ def pipeline_notice(today: datetime.date | None = None) -> QuerySet:
     (target entry of 'tender published') within SOURCING_PIPELINE_NOTICE_MONTHS and not yet out."""
     today = today or timezone.localdate()
     until = add_months(today, settings.SOURCING_PIPELINE_NOTICE_MONTHS)
-    tender = ProjectStage.objects.filter(project=OuterRef("pk"), stage=Stage.TENDER_PUBLISHED)
-    mobilise = ProjectStage.objects.filter(project=OuterRef("pk"), stage=Stage.MOBILISATION)
     return (
         SourcingProject.objects.open()
         .filter(
@@ -397,8 +424,10 @@ def pipeline_notice(today: datetime.date | None = None) -> QuerySet:
             stage__lt=Stage.TENDER_PUBLISHED,
         )
         .annotate(
-            tender_expected=Subquery(tender.values("target_entry")[:1]),
-            contract_start_expected=Subquery(mobilise.values("target_exit")[:1]),
+            tender=FilteredRelation("stages", condition=Q(stages__stage=Stage.TENDER_PUBLISHED)),
+            mobilise=FilteredRelation("stages", condition=Q(stages__stage=Stage.MOBILISATION)),
+            tender_expected=F("tender__target_entry"),
+            contract_start_expected=F("mobilise__target_exit"),
         )
         .filter(tender_expected__gte=today, tender_expected__lte=until)
         .select_related("category__pillar", "owner", "predecessor")
