@@ -284,11 +284,12 @@ def move(spend_import: SpendImport) -> dict:
             [imp, auth, imp],
         )
     matching.match_new_payees(authority_id=auth, import_id=imp)
-    choice, count = matching.contract_rule_sql(
-        vendor="p.vendor_id",
-        authority="p.authority_id",
-        day="s.payment_date",
-        category="e.category_id",
+    matches = matching.contract_matches_sql(
+        """SELECT s.id AS row_id, p.vendor_id, p.authority_id, e.category_id, s.payment_date
+           FROM spend_stagingrow s
+           JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
+           LEFT JOIN spend_expensecode e ON e.authority_id = %s AND e.key = s.expense_key
+           WHERE s.spend_import_id = %s AND p.vendor_id IS NOT NULL"""
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -300,17 +301,17 @@ def move(spend_import: SpendImport) -> dict:
                 contract_candidates)
             SELECT %s, s.spend_import_id, s.row_number, s.reference, s.payment_date, s.month,
                    s.amount, s.net_amount, s.vat_amount, s.department, s.capital_revenue,
-                   s.supplier_name, p.id, e.id, p.vendor_id, e.category_id,
-                   CASE WHEN p.vendor_id IS NULL THEN NULL ELSE {choice} END,
-                   CASE WHEN p.vendor_id IS NULL THEN 0 ELSE {count} END
+                   s.supplier_name, p.id, e.id, p.vendor_id, e.category_id, m.contract_id,
+                   COALESCE(m.n, 0)
             FROM spend_stagingrow s
             JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
             LEFT JOIN spend_expensecode e ON e.authority_id = %s AND e.key = s.expense_key
+            LEFT JOIN ({matches}) m ON m.row_id = s.id
             WHERE s.spend_import_id = %s
             ORDER BY s.row_number
             ON CONFLICT (payee_id, reference, payment_date, amount) DO NOTHING
             """,
-            [auth, auth, auth, imp],
+            [auth, auth, auth, auth, auth, imp, imp],
         )
         inserted = cursor.rowcount
         cursor.execute(

@@ -22,25 +22,33 @@ CONTRACT_RULE = (
 )
 
 
-def contract_rule_sql(*, vendor: str, authority: str, day: str, category: str) -> tuple[str, str]:
-    """Two correlated subqueries (SQL text): the chosen contract id, and the candidate count."""
-    where = f"""
-        FROM contracts_contract c
-        JOIN contracts_contractaward a ON a.contract_id = c.id
-        WHERE a.vendor_id = {vendor}
-          AND c.status NOT IN ('planned', 'in_procurement')
-          AND (c.start_date IS NULL OR c.start_date <= {day})
-          AND (c.end_date IS NULL OR c.end_date >= {day})
-          AND ({category} IS NULL OR c.category_id = {category})
-          AND EXISTS (SELECT 1 FROM contracts_contract_authorities ca
-                      WHERE ca.contract_id = c.id AND ca.authority_id = {authority})
+def contract_matches_sql(source: str) -> str:
+    """SQL for (row_id, contract_id, n): the contract the rule picks for each row of `source`
+    and how many qualified. `source` is a subquery with row_id, vendor_id, authority_id,
+    category_id and payment_date. Set-based (joins and a window), never one query per row."""
+    return f"""
+        SELECT x.row_id, x.contract_id, x.n FROM (
+          SELECT d.row_id, d.contract_id,
+                 ROW_NUMBER() OVER (PARTITION BY d.row_id
+                                    ORDER BY d.rnk, d.started DESC, d.ref) AS rn,
+                 COUNT(*) OVER (PARTITION BY d.row_id) AS n
+          FROM (
+            SELECT DISTINCT t.row_id, c.id AS contract_id,
+                   CASE c.kind WHEN 'single_supplier' THEN 0 WHEN 'framework' THEN 1
+                               ELSE 2 END AS rnk,
+                   COALESCE(c.start_date, '1900-01-01') AS started, c.reference AS ref
+            FROM ({source}) t
+            JOIN contracts_contractaward a ON a.vendor_id = t.vendor_id
+            JOIN contracts_contract c ON c.id = a.contract_id
+            JOIN contracts_contract_authorities ca
+              ON ca.contract_id = c.id AND ca.authority_id = t.authority_id
+            WHERE c.status NOT IN ('planned', 'in_procurement')
+              AND (c.start_date IS NULL OR c.start_date <= t.payment_date)
+              AND (c.end_date IS NULL OR c.end_date >= t.payment_date)
+              AND (t.category_id IS NULL OR c.category_id = t.category_id)
+          ) d
+        ) x WHERE x.rn = 1
     """
-    choice = f"""(SELECT c.id {where}
-        ORDER BY CASE c.kind WHEN 'single_supplier' THEN 0 WHEN 'framework' THEN 1 ELSE 2 END,
-                 COALESCE(c.start_date, '1900-01-01') DESC, c.reference
-        LIMIT 1)"""
-    count = f"(SELECT COUNT(DISTINCT c.id) {where})"
-    return choice, count
 
 
 def vendor_name_index() -> tuple[dict[str, int], dict[str, int]]:
@@ -141,11 +149,9 @@ def refresh_totals(*, authority_id: int, payee_sql: str, code_sql: str, params: 
 def rematch_transactions(*, where: str, params: list) -> list[tuple[int, object]]:
     """Re-derive vendor, category and contract of the transactions the WHERE clause picks
     (set-based). Returns the (authority id, month) slices touched, for the summaries."""
-    choice, count = contract_rule_sql(
-        vendor="spend_transaction.vendor_id",
-        authority="spend_transaction.authority_id",
-        day="spend_transaction.payment_date",
-        category="spend_transaction.category_id",
+    matches = contract_matches_sql(
+        "SELECT id AS row_id, vendor_id, authority_id, category_id, payment_date "
+        f"FROM spend_transaction WHERE ({where}) AND vendor_id IS NOT NULL"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -154,17 +160,18 @@ def rematch_transactions(*, where: str, params: list) -> list[tuple[int, object]
               vendor_id = (SELECT p.vendor_id FROM spend_payee p
                            WHERE p.id = spend_transaction.payee_id),
               category_id = (SELECT e.category_id FROM spend_expensecode e
-                             WHERE e.id = spend_transaction.expense_code_id)
+                             WHERE e.id = spend_transaction.expense_code_id),
+              contract_id = NULL,
+              contract_candidates = 0
             WHERE {where}
             """,
             params,
         )
         cursor.execute(
             f"""
-            UPDATE spend_transaction SET
-              contract_id = CASE WHEN vendor_id IS NULL THEN NULL ELSE {choice} END,
-              contract_candidates = CASE WHEN vendor_id IS NULL THEN 0 ELSE {count} END
-            WHERE {where}
+            UPDATE spend_transaction SET contract_id = m.contract_id, contract_candidates = m.n
+            FROM ({matches}) m
+            WHERE spend_transaction.id = m.row_id
             """,
             params,
         )

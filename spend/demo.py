@@ -1,0 +1,159 @@
+"""Demo spend: monthly payments to the vendors of the demo contracts (some contracts nearly or
+wholly used up), payments to suppliers with no contract (some spelt like a hub vendor, for the
+unmatched-payees queue), and expense codes mapped to categories with a few left unmapped.
+
+Written in bulk, then matched and summarised with the same set-based SQL as an import, so the
+analysis pages show what an import would have produced. ~1,000 contracts take a few seconds.
+"""
+
+import datetime
+import hashlib
+import time
+from decimal import Decimal
+
+from django.db import transaction
+
+from categories.models import Authority, Category
+from contracts.models import Contract, ContractStatus
+from spend import matching, summaries
+from spend.models import ExpenseCode, ImportStatus, Payee, SpendImport, Transaction
+from spend.values import normalize_name
+
+MONTHS = 24
+OFF_CONTRACT_SUPPLIERS = [
+    "Riverside Catering Co", "Hilltop Plant Hire", "Northgate Signs", "Brightwell Training",
+    "Castle Mill Consulting", "Oakfield Removals", "Meadow Lane Print", "Quayside Security",
+    "Kingfisher Events", "Westway Couriers", "Ashdown Surveys", "Fernleigh Legal",
+]  # fmt: skip
+
+
+def _month_starts(today: datetime.date, count: int) -> list[datetime.date]:
+    months, day = [], today.replace(day=1)
+    for _ in range(count):
+        months.append(day)
+        day = (day - datetime.timedelta(days=1)).replace(day=1)
+    return sorted(months)
+
+
+@transaction.atomic
+def seed(ctx) -> None:
+    rng, today = ctx.rng, ctx.today
+    started = time.monotonic()
+    authorities = list(Authority.objects.order_by("pk"))
+    if not authorities:
+        ctx.log("  no authorities: no spend seeded")
+        return
+    months = _month_starts(today, MONTHS)
+    imp = SpendImport.objects.create(
+        authority=authorities[0],
+        file_name="demo-spend.csv",
+        upload="spend/imports/demo-spend.csv",
+        content_hash=hashlib.sha256(f"demo {ctx.seed} {today}".encode()).hexdigest(),
+        status=ImportStatus.DONE,
+        mapping={"note": "demo data"},
+        finished_at=datetime.datetime.combine(today, datetime.time(9), datetime.UTC),
+    )
+    codes = _expense_codes(authorities, rng)
+    contracts = list(
+        Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.EXPIRED])
+        .exclude(awarded_value=None)
+        .prefetch_related("awards__vendor", "authorities")
+        .order_by("pk")
+    )
+    payees: dict[tuple[int, str], Payee] = {}
+
+    def payee(authority, name, vendor=None):
+        key = (authority.pk, normalize_name(name))
+        if key not in payees:
+            payees[key] = Payee(
+                authority=authority, name=name, normalized_name=key[1], vendor=vendor,
+                match_method="name" if vendor else "",
+            )  # fmt: skip
+        return payees[key]
+
+    rows = []
+    for contract in contracts:
+        awards = list(contract.awards.all())
+        bodies = list(contract.authorities.all()) or authorities[:1]
+        if not awards or contract.start_date is None:
+            continue
+        live = [m for m in months if contract.start_date <= m <= (contract.end_date or today)]
+        if not live:
+            continue
+        # Usage of the value over the shown months: most under 80%, some nearly or over.
+        usage = rng.choice([0.3, 0.5, 0.6, 0.7, 0.85, 0.95, 1.1])
+        monthly = Decimal(contract.awarded_value) * Decimal(str(usage)) / len(live)
+        for month in live:
+            if rng.random() < 0.2:
+                continue
+            award = rng.choice(awards)
+            authority = rng.choice(bodies)
+            amount = (monthly * Decimal(str(rng.uniform(0.7, 1.3)))).quantize(Decimal("0.01"))
+            if amount <= 0:
+                continue
+            rows.append((authority, payee(authority, award.vendor.legal_name, award.vendor),
+                         month, amount, codes[(authority.pk, contract.category_id)]))  # fmt: skip
+    vendors_seen = sorted({p.vendor.legal_name for p in payees.values() if p.vendor})
+    misspelt = [name.upper().replace(" LTD", "").replace("A", "", 1) for name in vendors_seen[:6]]
+    unmapped = {a.pk: codes[(a.pk, None)] for a in authorities}
+    for name in OFF_CONTRACT_SUPPLIERS + misspelt:
+        authority = rng.choice(authorities)
+        for month in rng.sample(months, k=min(len(months), rng.randint(3, 10))):
+            amount = Decimal(rng.randint(600, 40000)).quantize(Decimal("0.01"))
+            rows.append((authority, payee(authority, name), month, amount, unmapped[authority.pk]))
+    Payee.objects.bulk_create(payees.values(), batch_size=2000)
+    saved = {(p.authority_id, p.normalized_name): p for p in Payee.objects.all()}
+    transactions = []
+    for number, (authority, p, month, amount, code) in enumerate(rows, start=1):
+        day = month + datetime.timedelta(days=rng.randint(0, 27))
+        transactions.append(
+            Transaction(
+                authority=authority,
+                spend_import=imp,
+                row_number=number,
+                reference=f"DEMO-{number:06d}",
+                payment_date=min(day, today),
+                month=month,
+                amount=amount,
+                supplier_name=p.name,
+                payee=saved[(authority.pk, p.normalized_name)],
+                expense_code=code,
+            )
+        )
+    Transaction.objects.bulk_create(transactions, batch_size=2000)
+    slices = matching.rematch_transactions(where="spend_import_id = %s", params=[imp.pk])
+    summaries.refresh_slices(slices)
+    for authority in authorities:
+        matching.refresh_totals(
+            authority_id=authority.pk,
+            payee_sql="SELECT normalized_name FROM spend_payee WHERE authority_id = %s",
+            code_sql="SELECT key FROM spend_expensecode WHERE authority_id = %s",
+            params=[authority.pk],
+        )
+    imp.total_rows = imp.imported_rows = len(transactions)
+    imp.save(update_fields=["total_rows", "imported_rows"])
+    ctx.log(
+        f"  spend: {len(transactions)} payments, {len(saved)} payees, {len(codes)} expense codes "
+        f"in {time.monotonic() - started:.1f} s"
+    )
+
+
+def _expense_codes(authorities, rng) -> dict:
+    """One code per authority and category (mapped), and one unmapped code per authority."""
+    categories = list(Category.objects.order_by("code"))
+    codes = []
+    for authority in authorities:
+        for number, category in enumerate(categories, start=1):
+            key = f"E{number:03d}"
+            codes.append(
+                ExpenseCode(
+                    authority=authority, key=key, code=key, name=category.name, category=category
+                )
+            )
+        codes.append(ExpenseCode(authority=authority, key="Z999", code="Z999",
+                                 name="Miscellaneous supplies and services"))  # fmt: skip
+    ExpenseCode.objects.bulk_create(codes)
+    saved = {}
+    for code in ExpenseCode.objects.filter(authority__in=authorities):
+        saved[(code.authority_id, code.category_id)] = code
+    return saved
