@@ -118,8 +118,15 @@ class SourcingProject(models.Model):
     class Meta:
         ordering = ["stage_target_exit", "pk"]
         indexes = [
-            # Board and list default: open projects by stage, then by plan.
-            models.Index(fields=["status", "stage", "stage_target_exit"], name="project_board_idx"),
+            # Board: each column's open projects, most urgent first (LIMIT per column).
+            models.Index(
+                fields=["stage", "stage_target_exit", "id"],
+                condition=Q(status__in=["active", "on_hold"]),
+                name="project_board_open_idx",
+            ),
+            # List default sort (stage due date, missing last) and status filter.
+            models.Index(fields=["stage_target_exit", "id"], name="project_due_idx"),
+            models.Index(fields=["status", "stage"], name="project_status_stage_idx"),
             # "My projects" and the workload report.
             models.Index(fields=["owner", "status"], name="project_owner_idx"),
             # Category/pillar filters.

@@ -21,14 +21,15 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
-from contracts.models import Contract
+from contracts.models import Contract, ExtensionOption
 from sourcing.models import (
     AwardLine,
     ContractSuccession,
@@ -295,6 +296,13 @@ def renewal_pipeline(
     lead_days = (lead_times or LeadTimes()).total_days()
     start_by = today + datetime.timedelta(days=lead_days)
     decided = RenewalDecision.objects.filter(contract=OuterRef("pk"), term_end=OuterRef("end_date"))
+    open_options = (
+        ExtensionOption.objects.filter(contract=OuterRef("pk"), exercised=False)
+        .order_by()
+        .values("contract")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         queryset.current(today)
         .filter(end_date__lte=horizon)
@@ -305,7 +313,8 @@ def renewal_pipeline(
                 default=Value(False),
                 output_field=BooleanField(),
             ),
-            options_left=Count("extension_options", filter=Q(extension_options__exercised=False)),
+            # A subquery, so only the rows shown are counted (no GROUP BY over every contract).
+            options_left=Coalesce(Subquery(open_options), 0),
         )
         .select_related(
             "category__pillar", "contract_manager", "category__primary_contract_manager"
