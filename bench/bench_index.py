@@ -1,0 +1,160 @@
+"""Benchmark the contract index and "who manages this contract?" at 200,000 contracts.
+
+    uv run python bench/bench_index.py [--contracts 200000] [--runs 60] [--reseed]
+
+Seeds the foundation's demo hub on PostgreSQL (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/hub_seed; reused when it already has that many contracts),
+then times each page as the demo buyer through Django's whole middleware stack and writes the
+`index` section of bench/RESULTS.md. Targets are from issue 2.
+"""
+
+import argparse
+import datetime
+import platform
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+TODAY = datetime.date(2026, 11, 22)
+INDEX_TARGET_MS = 150
+LOOKUP_TARGET_MS = 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Contract index and lookup benchmark")
+    parser.add_argument("--contracts", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=60, help="timed requests per page (≥ 50)")
+    parser.add_argument("--reseed", action="store_true", help="seed again even if already seeded")
+    parser.add_argument("--no-write", action="store_true", help="print, leave RESULTS.md alone")
+    args = parser.parse_args()
+
+    common.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from bench.results import write_section
+    from categories.models import Authority, Category, Pillar
+    from contracts.models import Contract
+
+    common.seed_hub(args.contracts, today=TODAY, reseed=args.reseed)
+    # The pages compute "today" themselves; freeze it to the seeded day so dates line up.
+    timezone.localdate = lambda *a, **k: TODAY
+    floor = common.install_floor_view()
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="buyer"))
+    pillars = list(Pillar.objects.values_list("pk", flat=True))
+    authorities = list(Authority.objects.values_list("pk", flat=True))
+    category = Category.objects.get(code="ITS")
+    references = list(
+        Contract.objects.filter(category=category)
+        .order_by("pk")
+        .values_list("reference", flat=True)[:30]
+    )
+    cm = category.primary_contract_manager
+
+    filtered = [
+        f"/contracts/?pillar={pillars[i % 3]}&authority={authorities[i % 2]}"
+        f"&expires_within={(90, 180)[i % 2]}&sort={('-awarded_value', 'reference')[i % 2]}"
+        for i in range(6)
+    ]
+    pages = [
+        ("Floor: minimal view, same middleware", [floor], None),
+        ("Index, unfiltered (page 1 of 25)", ["/contracts/"], INDEX_TARGET_MS),
+        (
+            "Index, 3 filters (pillar, authority, expires within) + sort",
+            filtered,
+            INDEX_TARGET_MS,
+        ),
+        (
+            "Index, sorted by value, page 200",
+            ["/contracts/?sort=-awarded_value&page=200"],
+            INDEX_TARGET_MS,
+        ),
+        (
+            "Index, contract manager filter",
+            [f"/contracts/?contract_manager={cm.pk}"],
+            INDEX_TARGET_MS,
+        ),
+        (
+            "Index, search (one word: title, vendor or alias)",
+            [
+                f"/contracts/?q={word}"
+                for word in ("cleaning", "kingfisher", "telecare", "lighting")
+            ],
+            INDEX_TARGET_MS,
+        ),
+        (
+            "Index, search (two words) + show expired",
+            [
+                f"/contracts/?q={words}&show_expired=true"
+                for words in ("managed+print", "school+meals", "waste+recycling")
+            ],
+            INDEX_TARGET_MS,
+        ),
+        (
+            "Lookup, exact reference",
+            [f"/contracts/lookup/?q={ref}" for ref in references],
+            LOOKUP_TARGET_MS,
+        ),
+        (
+            "Lookup, title words or vendor name",
+            [
+                f"/contracts/lookup/?q={words}"
+                for words in ("home+care", "acorn+care", "street+lighting", "microsoft")
+            ],
+            LOOKUP_TARGET_MS,
+        ),
+    ]
+    results = []
+    for label, urls, target in pages:
+        timing = common.timings(client, label, urls, runs=args.runs)
+        results.append((timing, target))
+        print(
+            f"{label}: p50 {timing.p50:.1f} ms, p95 {timing.p95:.1f} ms, {timing.queries} queries"
+        )
+
+    floor_p50 = results[0][0].p50
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    lines = [
+        f"{Contract.objects.count():,} contracts (`contracts.demo`, seed 2026, today "
+        f"{TODAY.isoformat()}), PostgreSQL {pg_version}, Python {platform.python_version()}, "
+        f"{args.runs} timed requests per row after 5 warm-up requests, signed in as the demo "
+        "buyer, DEBUG off. Server time through the whole middleware stack (Django test client, "
+        "no network). Run: `uv run python bench/bench_index.py`.",
+        "",
+        "| Page | p50 ms | p95 ms | p50 / floor | SQL queries | Target (p95) | Met? |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for timing, target in results:
+        met = "–" if target is None else ("met" if timing.p95 <= target else "**missed**")
+        lines.append(
+            f"| {timing.label} | {timing.p50:.1f} | {timing.p95:.1f} | "
+            f"{timing.p50 / floor_p50:.1f}× | {timing.queries} | "
+            f"{'–' if target is None else f'≤ {target} ms'} | {met} |"
+        )
+    index_queries = {t.queries for t, target in results if target == INDEX_TARGET_MS}
+    lines += [
+        "",
+        f"Query count per index page: {sorted(index_queries)} whatever the filters; constant "
+        "in page size and vendors per contract (asserted in "
+        "`tests/contracts/test_index.py::test_index_query_count_is_constant_whatever_page_size_"
+        "or_vendor_count`). No filter renders more than 500 options (the vendor filter is an "
+        "autocomplete; asserted in `test_no_filter_renders_more_than_500_options`).",
+    ]
+    markdown = "\n".join(lines)
+    print(markdown)
+    if not args.no_write:
+        write_section("index", markdown)
+        print("Wrote the index section of bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
