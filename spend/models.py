@@ -348,6 +348,34 @@ class SpendSummary(models.Model):
         return f"{self.month:%Y-%m} {self.total}"
 
 
+class SpendCube(models.Model):
+    """Spend per authority, month, category and on/off contract, without the payee: small
+    enough (authorities × months × categories × 2) that every breakdown of the dashboard but the
+    supplier ones reads a few thousand rows at any transaction count. Rebuilt from SpendSummary."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    on_contract = models.BooleanField()
+    total = models.DecimalField(max_digits=18, decimal_places=2)
+    tx_count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # Refresh deletes an authority's months; the dashboard filters by month range.
+            models.Index(fields=["authority", "month"], name="spend_cube_auth_month_idx"),
+            models.Index(fields=["month"], name="spend_cube_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.total}"
+
+
 class ContractSpend(models.Model):
     """Spend per contract, authority and month: the contract page's burn-down reads this."""
 

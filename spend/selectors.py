@@ -5,12 +5,30 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 
 from contracts.models import Contract
 from spend.forms import SpendFilters
-from spend.models import ContractSpend, ExpenseCode, Payee, SpendSummary, Transaction
+from spend.models import (
+    ContractSpend,
+    ExpenseCode,
+    Payee,
+    SpendCube,
+    SpendSummary,
+    Transaction,
+)
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 TOP_SUPPLIERS = 20
@@ -20,9 +38,10 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def summary_rows(filters: SpendFilters) -> QuerySet:
-    """Summary rows in the filters. Dates filter by whole months (the summaries' grain)."""
-    rows = SpendSummary.objects.all()
+def summary_rows(filters: SpendFilters, *, model=SpendSummary) -> QuerySet:
+    """Summary rows in the filters. Dates filter by whole months (the summaries' grain).
+    SpendCube (no payee) serves every breakdown but the supplier ones."""
+    rows = model.objects.all()
     if filters.authority:
         rows = rows.filter(authority=filters.authority)
     if filters.date_from:
@@ -51,7 +70,7 @@ def _with_share(rows):
 
 def spend_by_pillar(filters: SpendFilters) -> list[dict]:
     rows = (
-        summary_rows(filters)
+        summary_rows(filters, model=SpendCube)
         .values("pillar_id", "pillar__name")
         .annotate(**_totals())
         .order_by("-spend")
@@ -61,7 +80,7 @@ def spend_by_pillar(filters: SpendFilters) -> list[dict]:
 
 def spend_by_category(filters: SpendFilters) -> list[dict]:
     rows = (
-        summary_rows(filters)
+        summary_rows(filters, model=SpendCube)
         .values("category_id", "category__code", "category__name", "pillar__name")
         .annotate(**_totals())
         .order_by("-spend")
@@ -71,7 +90,7 @@ def spend_by_category(filters: SpendFilters) -> list[dict]:
 
 def spend_by_authority(filters: SpendFilters) -> list[dict]:
     rows = (
-        summary_rows(filters)
+        summary_rows(filters, model=SpendCube)
         .values("authority_id", "authority__name")
         .annotate(**_totals())
         .order_by("-spend")
@@ -80,7 +99,12 @@ def spend_by_authority(filters: SpendFilters) -> list[dict]:
 
 
 def spend_by_month(filters: SpendFilters) -> list[dict]:
-    rows = summary_rows(filters).values("month").annotate(**_totals()).order_by("month")
+    rows = (
+        summary_rows(filters, model=SpendCube)
+        .values("month")
+        .annotate(**_totals())
+        .order_by("month")
+    )
     return _with_share(list(rows))
 
 
@@ -94,13 +118,24 @@ def spend_by_supplier(filters: SpendFilters, *, limit: int | None = TOP_SUPPLIER
     return _with_share(list(rows[:limit] if limit else rows))
 
 
-def overview(filters: SpendFilters) -> dict:
-    totals = summary_rows(filters).aggregate(
-        **_totals(), suppliers=Count("payee_id", distinct=True)
-    )
+def overview(filters: SpendFilters, *, suppliers: int) -> dict:
+    totals = summary_rows(filters, model=SpendCube).aggregate(**_totals())
     spend = totals["spend"]
     totals["share"] = round(100 * totals["on_contract_spend"] / spend, 1) if spend else None
+    totals["suppliers"] = suppliers
     return totals
+
+
+def top_suppliers(filters: SpendFilters, *, limit: int = TOP_SUPPLIERS) -> tuple[list, int]:
+    """The top suppliers and how many suppliers were paid, in one pass over the summary."""
+    rows = list(
+        summary_rows(filters)
+        .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name")
+        .annotate(**_totals(), suppliers=Window(Count("*")))
+        .order_by("-spend", "payee_id")[:limit]
+    )
+    count = rows[0]["suppliers"] if rows else 0
+    return _with_share(rows), count
 
 
 def concentration(top: list[dict], total: Decimal) -> dict:
@@ -113,8 +148,8 @@ def concentration(top: list[dict], total: Decimal) -> dict:
 
 
 def dashboard(filters: SpendFilters) -> dict:
-    totals = overview(filters)
-    top = spend_by_supplier(filters)
+    top, suppliers = top_suppliers(filters)
+    totals = overview(filters, suppliers=suppliers)
     return {
         "totals": totals,
         "by_pillar": spend_by_pillar(filters),

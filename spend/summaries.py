@@ -40,6 +40,22 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             params,
         )
         cursor.execute(
+            f"DELETE FROM spend_spendcube WHERE authority_id = %s AND month IN ({marks})",
+            params,
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO spend_spendcube (authority_id, month, pillar_id, category_id,
+                                         on_contract, total, tx_count)
+            SELECT authority_id, month, pillar_id, category_id, on_contract, SUM(total),
+                   SUM(tx_count)
+            FROM spend_spendsummary
+            WHERE authority_id = %s AND month IN ({marks})
+            GROUP BY authority_id, month, pillar_id, category_id, on_contract
+            """,
+            params,
+        )
+        cursor.execute(
             f"DELETE FROM spend_contractspend WHERE authority_id = %s AND month IN ({marks})",
             params,
         )
