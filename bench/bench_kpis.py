@@ -17,7 +17,8 @@ import platform
 import statistics
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement_hub.settings")
+# The real settings with plain static files (no collectstatic manifest needed).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
@@ -49,6 +50,7 @@ REVIEWS_EACH = 5
 KPIS_EACH = 4
 SCORES = REVIEWED * REVIEWS_EACH * KPIS_EACH  # 1,000,000
 TODAY = datetime.date(2026, 11, 22)
+BIG_VENDOR_SQL = "(SELECT min(id) FROM vendors_vendor)"
 TARGETS_MS = {"vendor scorecard (largest vendor)": 200, "category dashboard": 300}
 
 KPI_ROWS = [  # name, unit, target, approaching, higher is better, weight
@@ -88,6 +90,14 @@ def seed_kpis() -> None:
             SELECT c.id AS contract_id, min(a.vendor_id) AS vendor_id
             FROM contracts_contract c JOIN contracts_contractaward a ON a.contract_id = c.id
             WHERE c.status = 'active' GROUP BY c.id ORDER BY c.id LIMIT {REVIEWED}""",
+        # One vendor holds a twentieth of the reviewed contracts (50,000 scores): the "largest
+        # vendor" a national supplier would be. It gets an award on each of them.
+        f"""UPDATE bench_chosen SET vendor_id = {BIG_VENDOR_SQL}
+            WHERE contract_id % 20 = 0""",
+        """INSERT INTO contracts_contractaward (contract_id, vendor_id, vendor_contract_number,
+                lot, value, awarded_on)
+            SELECT contract_id, vendor_id, '', 'bench', NULL, NULL FROM bench_chosen
+            WHERE contract_id % 20 = 0 ON CONFLICT DO NOTHING""",
         """CREATE TEMP TABLE bench_drift AS
             SELECT vendor_id, (random() - 0.5) AS drift FROM bench_chosen GROUP BY vendor_id""",
         f"""INSERT INTO kpis_contractkpi (contract_id, name, description, unit, target,
@@ -105,7 +115,7 @@ def seed_kpis() -> None:
                    (DATE '{last_quarter_end}' + 1 - make_interval(months => 3 * q)
                     - interval '1 day')::date,
                    (DATE '{last_quarter_end}' + 10 - make_interval(months => 3 * q))::date,
-                   '', '', NULL, '', 'submitted', random() < 0.3, {author}, now(), {author},
+                   '', '', NULL, '', 'draft', random() < 0.3, {author}, now(), {author},
                    now()
             FROM bench_chosen ch CROSS JOIN generate_series(0, {REVIEWS_EACH - 1}) AS q""",
         """INSERT INTO kpis_kpiresult (review_id, kpi_id, value, target, suggested_rating,
@@ -122,15 +132,17 @@ def seed_kpis() -> None:
                 WHEN 3 THEN 'approaching' WHEN 2 THEN 'requires_improvement'
                 ELSE 'inadequate' END""",
         "UPDATE kpis_kpiresult SET suggested_rating = rating",
-        """UPDATE kpis_review r SET overall_score = s.score, overall_rating = CASE s.score
+        """UPDATE kpis_review r SET state = 'submitted', overall_score = s.score,
+                overall_rating = CASE s.score
                 WHEN 4 THEN 'good' WHEN 3 THEN 'approaching' WHEN 2 THEN 'requires_improvement'
                 ELSE 'inadequate' END
             FROM (SELECT review_id, round(sum(score * weight)::numeric / sum(weight))::int AS score
                   FROM kpis_kpiresult GROUP BY review_id) s
             WHERE s.review_id = r.id""",
-        """INSERT INTO kpis_reviewschedule (contract_id, frequency, anchor, next_due,
-                last_period_end, latest_rating, previous_rating)
-            SELECT contract_id, 'quarterly', DATE '2020-01-01',
+        """INSERT INTO kpis_reviewschedule (contract_id, category_id, frequency, anchor,
+                next_due, last_period_end, latest_rating, previous_rating)
+            SELECT contract_id, (SELECT category_id FROM contracts_contract c
+                                 WHERE c.id = contract_id), 'quarterly', DATE '2020-01-01',
                    (max(period_end) + 1 + interval '3 months' - interval '1 day')::date,
                    max(period_end),
                    (array_agg(overall_rating ORDER BY period_end DESC))[1],
@@ -147,14 +159,6 @@ def seed_kpis() -> None:
     log(
         f"  {Review.objects.count():,} reviews and {KpiResult.objects.count():,} KPI scores in "
         f"{time.monotonic() - started:.1f} s"
-    )
-
-
-def seeded() -> bool:
-    return (
-        Contract.objects.count() >= CONTRACTS
-        and KpiResult.objects.count() == SCORES
-        and get_user_model().objects.filter(username="admin").exists()
     )
 
 
@@ -180,16 +184,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--fresh", action="store_true", help="reseed even if the data is there")
+    parser.add_argument("--reseed-kpis", action="store_true", help="rewrite only the KPI rows")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Run on PostgreSQL: set DATABASE_URL to a scratch database.")
     call_command("migrate", verbosity=0)
     timezone.localdate = lambda *a, **k: TODAY  # the data is dated around TODAY
-    if args.fresh or not seeded():
+    if args.fresh or Contract.objects.count() < CONTRACTS:
         seed_contracts()
+    if args.fresh or args.reseed_kpis or KpiResult.objects.count() != SCORES:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE kpis_kpiresult, kpis_reviewaction, kpis_reviewevidence, kpis_review, "
+                "kpis_contractkpi, kpis_reviewschedule RESTART IDENTITY"
+            )
         seed_kpis()
     else:
-        log("Reusing the seeded database (pass --fresh to reseed).")
+        log("Reusing the seeded KPI data (pass --fresh to reseed everything).")
 
     largest = KpiResult.objects.values("vendor").annotate(n=Count("pk")).order_by("-n").first()
     busiest_category = (

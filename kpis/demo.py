@@ -128,7 +128,8 @@ def seed(ctx) -> None:
             contract_kpis.append(kpi)
         anchor = c["start_date"]
         schedule = ReviewSchedule(
-            id=ids.take(ReviewSchedule), contract_id=c["id"], frequency=frequency, anchor=anchor,
+            id=ids.take(ReviewSchedule), contract_id=c["id"], category_id=c["category_id"],
+            frequency=frequency, anchor=anchor,
             next_due=None, last_period_end=None, latest_rating="", previous_rating="",
         )  # fmt: skip
         schedules.append(schedule)

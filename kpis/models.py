@@ -156,6 +156,11 @@ class ReviewSchedule(models.Model):
     contract = models.OneToOneField(
         Contract, on_delete=models.CASCADE, related_name="review_schedule"
     )
+    # Copied from the contract by kpis.services (schedule_refresh) so the dashboard's category
+    # and pillar filters read the schedules first.
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, editable=False, related_name="+"
+    )
     frequency = models.CharField(
         max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
@@ -175,6 +180,8 @@ class ReviewSchedule(models.Model):
         indexes = [
             # Reviews due / overdue (dashboard, "My reviews", reminders): by due date.
             models.Index(fields=["next_due"], name="schedule_next_due_idx"),
+            # The dashboard filtered by category (or a pillar's categories), by due date.
+            models.Index(fields=["category", "next_due"], name="schedule_category_due_idx"),
             # Rating distribution and "poor twice in a row" on the dashboard.
             models.Index(fields=["latest_rating", "previous_rating"], name="schedule_rating_idx"),
         ]

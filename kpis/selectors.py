@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
-from contracts.models import Contract
+from contracts.models import ENDED_STATUSES, Contract
 from kpis import schedule as periods
 from kpis.models import (
     CURRENT_STATES,
@@ -257,6 +257,13 @@ class Dashboard:
 DASHBOARD_ROWS = 25
 
 
+def live_schedules() -> QuerySet:
+    """Schedules of live contracts (the same rule as ContractQuerySet.current)."""
+    return ReviewSchedule.objects.exclude(contract__status__in=ENDED_STATUSES).filter(
+        Q(contract__end_date__gte=_today()) | Q(contract__end_date__isnull=True)
+    )
+
+
 def dashboard(
     *,
     pillar=None,
@@ -265,70 +272,72 @@ def dashboard(
     period: tuple[datetime.date, datetime.date] | None = None,
 ) -> Dashboard:
     """The category / pillar dashboard. Without a period, ratings are each contract's latest;
-    with one, they are the current reviews whose period ends in it. Nine queries."""
+    with one, they are the current reviews whose period ends in it.
+
+    Seven queries at most: every count in one pass over the schedules (filtered through their
+    denormalised category), then the first rows of each list.
+    """
     today = _today()
+    soon = today + datetime.timedelta(days=settings.HUB_KPI_DUE_SOON_DAYS)
+    schedules = live_schedules()
     contracts = live_contracts()
     if pillar is not None:
+        schedules = schedules.filter(category__pillar=pillar)
         contracts = contracts.filter(category__pillar=pillar)
     if category is not None:
+        schedules = schedules.filter(category=category)
         contracts = contracts.filter(category=category)
     if authority is not None:
-        contracts = contracts.filter(
-            Exists(
-                Contract.authorities.through.objects.filter(
-                    contract_id=OuterRef("pk"), authority=authority
-                )
-            )
-        )
-    schedules = ReviewSchedule.objects.filter(contract__in=contracts.values("pk"))
+        through = Contract.authorities.through.objects.filter(authority=authority)
+        schedules = schedules.filter(Exists(through.filter(contract_id=OuterRef("contract_id"))))
+        contracts = contracts.filter(Exists(through.filter(contract_id=OuterRef("pk"))))
+    overdue_q = Q(next_due__lt=today)
+    soon_q = Q(next_due__gte=today, next_due__lte=soon)
+    poor_q = Q(latest_rating__in=POOR_RATINGS, previous_rating__in=POOR_RATINGS)
+    counts = schedules.aggregate(
+        overdue=Count("pk", filter=overdue_q),
+        soon=Count("pk", filter=soon_q),
+        poor=Count("pk", filter=poor_q),
+        **{
+            f"rating_{value}": Count("pk", filter=Q(latest_rating=value)) for value in Rating.values
+        },
+    )
     if period is None:
-        raw = (
-            schedules.exclude(latest_rating="").values_list("latest_rating").annotate(n=Count("pk"))
-        )
+        by_rating = {value: counts[f"rating_{value}"] for value in Rating.values}
     else:
-        raw = (
+        by_rating = dict(
             Review.objects.filter(
-                contract__in=contracts.values("pk"),
+                contract_id__in=schedules.values("contract_id"),
                 state__in=CURRENT_STATES,
                 period_end__range=period,
             )
+            .order_by()
             .values_list("overall_rating")
             .annotate(n=Count("pk"))
         )
-    counts = dict(raw.order_by())
-    distribution = [(label, value, counts.get(value, 0)) for value, label in Rating.choices]
+    distribution = [(label, value, by_rating.get(value, 0)) for value, label in Rating.choices]
     rows = schedules.select_related("contract__category")
-    overdue = rows.filter(next_due__lt=today).order_by("next_due", "pk")
-    soon = rows.filter(
-        next_due__gte=today,
-        next_due__lte=today + datetime.timedelta(days=settings.HUB_KPI_DUE_SOON_DAYS),
-    ).order_by("next_due", "pk")
-    poor = rows.filter(latest_rating__in=POOR_RATINGS, previous_rating__in=POOR_RATINGS).order_by(
-        "contract__reference"
-    )
-    year_ago = today - datetime.timedelta(days=365)
+    threshold = settings.HUB_KPI_PUBLICATION_THRESHOLD
     gaps = (
         contracts.filter(
-            Q(awarded_value__gte=settings.HUB_KPI_PUBLICATION_THRESHOLD)
-            | Q(
-                awarded_value__isnull=True,
-                estimated_value__gte=settings.HUB_KPI_PUBLICATION_THRESHOLD,
-            )
+            Q(awarded_value__gte=threshold)
+            | Q(awarded_value__isnull=True, estimated_value__gte=threshold)
         )
-        .exclude(review_schedule__last_period_end__gte=year_ago)
+        .exclude(review_schedule__last_period_end__gte=today - datetime.timedelta(days=365))
         .select_related("category")
         .order_by("end_date", "reference")
     )
+    gap_rows = list(gaps[: DASHBOARD_ROWS + 1])
     return Dashboard(
         distribution=distribution,
-        overdue=list(overdue[:DASHBOARD_ROWS]),
-        overdue_count=overdue.count(),
-        due_soon=list(soon[:DASHBOARD_ROWS]),
-        due_soon_count=soon.count(),
-        poor_twice=list(poor[:DASHBOARD_ROWS]),
-        poor_twice_count=poor.count(),
-        publication_gaps=list(gaps[:DASHBOARD_ROWS]),
-        publication_gap_count=gaps.count(),
+        overdue=list(rows.filter(overdue_q).order_by("next_due", "pk")[:DASHBOARD_ROWS]),
+        overdue_count=counts["overdue"],
+        due_soon=list(rows.filter(soon_q).order_by("next_due", "pk")[:DASHBOARD_ROWS]),
+        due_soon_count=counts["soon"],
+        poor_twice=list(rows.filter(poor_q).order_by("contract__reference")[:DASHBOARD_ROWS]),
+        poor_twice_count=counts["poor"],
+        publication_gaps=gap_rows[:DASHBOARD_ROWS],
+        publication_gap_count=(len(gap_rows) if len(gap_rows) <= DASHBOARD_ROWS else gaps.count()),
     )
 
 

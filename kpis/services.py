@@ -183,6 +183,9 @@ def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
         .order_by("-period_end", "-pk")
         .values_list("period_end", "overall_rating")[:2]
     )
+    schedule.category_id = (
+        Contract.objects.filter(pk=schedule.contract_id).values_list("category_id", flat=True).get()
+    )
     schedule.last_period_end = current[0][0] if current else None
     schedule.latest_rating = current[0][1] if current else ""
     schedule.previous_rating = current[1][1] if len(current) > 1 else ""
