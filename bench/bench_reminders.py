@@ -3,9 +3,9 @@
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench_reminders
     uv run python -m bench.bench_reminders [--days 30] [--fresh]
 
-Seeds the foundation's demo contracts and the KPI benchmark's reviews (bench.bench_kpis: 250,000
-reviews, 1,000,000 KPI scores), gives every running contract a KPI review due date, some
-followers and some digest users, then measures on PostgreSQL:
+Seeds the foundation's demo contracts (contracts.demo), gives every running contract a KPI review
+schedule with a next due date (what the scan reads, through kpis.selectors.next_review_due_dates),
+some followers and some digest users, then measures on PostgreSQL:
 
 - the first scan over the whole hub (every reminder reached so far, with catch-up);
 - the same scan again (nothing new: the exactly-once path);
@@ -14,8 +14,8 @@ followers and some digest users, then measures on PostgreSQL:
 
 Delivery is handed to the broker as in production (Celery's in-memory transport here, so the
 figures are the scan's, not an SMTP server's). Targets (issue 4): a full scan at 200,000
-contracts and 1,000,000 KPI review records in ≤ 30 s with bounded memory; a constant number of
-queries when nothing is due. Rewrites the `reminders` section of bench/RESULTS.md.
+contracts in ≤ 30 s with bounded memory; a constant number of queries when nothing is due.
+Rewrites the `reminders` section of bench/RESULTS.md.
 """
 
 import argparse
@@ -39,20 +39,34 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench import bench_kpis  # noqa: E402
 from bench.results import write_section  # noqa: E402
+from contracts import demo as contracts_demo  # noqa: E402
+from contracts.management.commands.seed_demo import wipe_data  # noqa: E402
 from contracts.models import Contract, ContractStatus  # noqa: E402
-from kpis.models import KpiResult, Review  # noqa: E402
+from kpis.models import ReviewSchedule  # noqa: E402
 from notifications.models import Follow, Notification, Preference  # noqa: E402
 from notifications.services import reminders_scan  # noqa: E402
 from procurement_hub.celery import app  # noqa: E402
+from procurement_hub.demo import DemoContext  # noqa: E402
 
-TODAY = bench_kpis.TODAY
+CONTRACTS = 200_000
+TODAY = datetime.date(2026, 11, 22)
 TARGET_FULL_SCAN_S = 30
 
 
 def log(message: str) -> None:
     print(message, flush=True)
+
+
+def seed_contracts() -> None:
+    log(f"Seeding {CONTRACTS:,} demo contracts…")
+    with transaction.atomic():
+        wipe_data()
+        contracts_demo.seed(DemoContext(today=TODAY, contracts=CONTRACTS, log=log))
+
+
+def seeded() -> bool:
+    return Contract.objects.count() >= CONTRACTS and ReviewSchedule.objects.exists()
 
 
 def seed_reminder_data() -> None:
@@ -127,19 +141,17 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("Run on PostgreSQL: set DATABASE_URL to a scratch database.")
     call_command("migrate", verbosity=0)
+    timezone.localdate = lambda *a, **k: TODAY  # the demo data is dated around TODAY
     # Hand deliveries to a broker (Celery's in-memory transport), as a worker setup would.
     app.conf.task_always_eager = False
     app.conf.broker_url = "memory://"
-    if args.fresh or not bench_kpis.seeded():
-        bench_kpis.seed_contracts()
-        bench_kpis.seed_kpis()
+    if args.fresh or Contract.objects.count() < CONTRACTS:
+        seed_contracts()
+    if args.fresh or not seeded():
         seed_reminder_data()
         remember_running()
     else:
         log("Reusing the seeded database (pass --fresh to reseed).")
-        if not Preference.objects.exists():
-            seed_reminder_data()
-            remember_running()
     reset_scans()
     contracts = Contract.objects.count()
     running = Contract.objects.filter(status=ContractStatus.ACTIVE).count()
@@ -180,8 +192,9 @@ def main() -> None:
             f"--days {args.days}`. Deliveries handed to Celery's in-memory broker.",
             "",
             f"Data: {contracts:,} contracts ({running:,} running), {schedules:,} KPI review "
-            f"due dates, {Review.objects.count():,} KPI reviews with "
-            f"{KpiResult.objects.count():,} KPI scores, {Follow.objects.count():,} follows, "
+            f"due dates (one per running contract: the KPI app keeps each contract's next due "
+            f"date on its review schedule, and that is what the scan reads), "
+            f"{Follow.objects.count():,} follows, "
             f"{Preference.objects.filter(delivery='digest').count():,} digest users.",
             "",
             "| Scan | Time | Queries | New notices | Target | Verdict |",

@@ -17,7 +17,7 @@ from smtplib import SMTPException, SMTPResponseException
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -94,25 +94,25 @@ def notify_contract_change(
     claim = uuid.uuid4().hex
     digest_users = selectors.digest_user_ids()
     rows = [
-        Notification(
-            recipient_id=user_id,
-            contract=contract,
-            subject_type=SubjectType.CONTRACT,
-            subject_id=contract.pk,
-            kind=Kind.CHANGE,
-            threshold=threshold,
-            due_date=timezone.localdate(),
-            title=f"{contract.reference} changed: {message}"[:300],
-            body=message,
-            email_state=EmailState.DIGEST if user_id in digest_users else EmailState.PENDING,
-            claim=claim,
+        (
+            user_id,
+            contract.pk,
+            SubjectType.CONTRACT,
+            contract.pk,
+            Kind.CHANGE,
+            threshold,
+            timezone.localdate(),
+            f"{contract.reference} changed: {message}"[:300],
+            message,
+            EmailState.DIGEST if user_id in digest_users else EmailState.PENDING,
+            claim,
         )
         for user_id in recipients
     ]
+    if not rows:
+        return 0
     with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        claimed = _pending_ids(Notification.objects.filter(claim=claim))
-        _enqueue_delivery(claimed)
+        _enqueue_delivery(_insert_claims(rows, claim=claim))
     return Notification.objects.filter(claim=claim).count()
 
 
@@ -294,30 +294,98 @@ class _ScanContext:
     enqueue: bool
     enqueued_upto: int = 0
 
-    def notice(self, *, recipient: int, people: ContractPeople, **fields) -> Notification:
+    def notice(
+        self,
+        *,
+        recipient: int,
+        people: ContractPeople,
+        subject_type: str,
+        subject_id: int,
+        kind: str,
+        threshold: str,
+        due_date: datetime.date | None,
+        title: str,
+        body: str,
+    ) -> tuple:
+        """One notice to claim, as a row of CLAIM_COLUMNS."""
         state = EmailState.DIGEST if recipient in self.digest_users else EmailState.PENDING
-        return Notification(
-            recipient_id=recipient,
-            contract_id=people.pk,
-            email_state=state,
-            claim=self.claim,
-            **fields,
+        return (
+            recipient,
+            people.pk,
+            subject_type,
+            subject_id,
+            kind,
+            threshold,
+            due_date,
+            title[:300],
+            body,
+            state,
+            self.claim,
         )
 
 
-def _claim(ctx: _ScanContext, rows: list[Notification]) -> None:
+def _claim(ctx: _ScanContext, rows: list[tuple]) -> None:
     """Insert the rows under the unique constraint; rows someone already holds are skipped."""
     if not rows:
         return
     with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        if ctx.enqueue:
-            ids = _pending_ids(
-                Notification.objects.filter(claim=ctx.claim, pk__gt=ctx.enqueued_upto)
-            )
-            if ids:
-                ctx.enqueued_upto = ids[-1]
+        ids = _insert_claims(rows, claim=ctx.claim, after_pk=ctx.enqueued_upto)
+        if ctx.enqueue and ids:
+            ctx.enqueued_upto = max(ctx.enqueued_upto, ids[-1])
             _enqueue_delivery(ids)
+
+
+# The columns a claim fills in; the rest take their defaults (unread, no attempts yet).
+CLAIM_COLUMNS = (
+    "recipient_id",
+    "contract_id",
+    "subject_type",
+    "subject_id",
+    "kind",
+    "threshold",
+    "due_date",
+    "title",
+    "body",
+    "email_state",
+    "claim",
+)
+_CLAIM_TABLE = """CREATE TEMP TABLE IF NOT EXISTS notification_claims (
+    recipient_id bigint, contract_id bigint, subject_type varchar(20), subject_id bigint,
+    kind varchar(20), threshold varchar(60), due_date date, title varchar(300), body text,
+    email_state varchar(12), claim varchar(32)) ON COMMIT DELETE ROWS"""
+
+
+def _insert_claims(rows: list[tuple], *, claim: str, after_pk: int = 0) -> list[int]:
+    """Insert notices (rows of CLAIM_COLUMNS) skipping any already claimed; return the ids of
+    the new ones waiting for an immediate email, in id order. Call inside a transaction.
+
+    On PostgreSQL the rows are COPied into a temporary table and moved with one
+    INSERT … ON CONFLICT DO NOTHING RETURNING, in a fixed order so concurrent scans take the
+    unique-index locks in the same order. Elsewhere bulk_create(ignore_conflicts=True).
+    """
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create(
+            [Notification(**dict(zip(CLAIM_COLUMNS, row, strict=True))) for row in rows],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        return _pending_ids(Notification.objects.filter(claim=claim, pk__gt=after_pk))
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    columns = ", ".join(CLAIM_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_TABLE)
+        with cursor.copy(f"COPY notification_claims ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, created_at, attempts, last_error) "
+            f"SELECT {columns}, now(), 0, '' FROM notification_claims "
+            "ORDER BY subject_type, subject_id, kind, threshold, recipient_id "
+            "ON CONFLICT DO NOTHING RETURNING id, email_state"
+        )
+        ids = sorted(pk for pk, state in cursor.fetchall() if state == EmailState.PENDING)
+        cursor.execute("DELETE FROM notification_claims")
+    return ids
 
 
 def _pending_ids(queryset) -> list[int]:
@@ -392,7 +460,7 @@ def _expire_contracts(ctx: _ScanContext) -> int:
             _claim(ctx, rows)
 
 
-def _expiry_chunks(ctx: _ScanContext) -> Iterator[list[Notification]]:
+def _expiry_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
     offsets = ctx.rules.expiry_offsets
     if not offsets:
         return
@@ -437,7 +505,7 @@ def _expiry_chunks(ctx: _ScanContext) -> Iterator[list[Notification]]:
         yield rows
 
 
-def _extension_chunks(ctx: _ScanContext) -> Iterator[list[Notification]]:
+def _extension_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
     offsets = ctx.rules.extension_offsets
     if not offsets:
         return
@@ -461,7 +529,7 @@ def _extension_chunks(ctx: _ScanContext) -> Iterator[list[Notification]]:
         yield _extension_rows(ctx, chunk)
 
 
-def _extension_rows(ctx: _ScanContext, options: list[tuple]) -> list[Notification]:
+def _extension_rows(ctx: _ScanContext, options: list[tuple]) -> list[tuple]:
     contracts = {
         p.pk: p
         for chunk in _people_chunks(Contract.objects.filter(pk__in={o[1] for o in options}))
@@ -497,7 +565,7 @@ def _extension_rows(ctx: _ScanContext, options: list[tuple]) -> list[Notificatio
     return rows
 
 
-def _kpi_chunks(ctx: _ScanContext) -> Iterator[list[Notification]]:
+def _kpi_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
     """KPI reviews: before due, on the day, overdue, and escalated to the head of category.
 
     Overdue reviews stay in play until done, so a review overdue for months still gets its

@@ -207,13 +207,15 @@ def test_kpi_review_reminders_and_escalation_to_head(hub, scan, kpi_due):
         Notification.objects.order_by("pk").values_list("kind", "threshold", "recipient__username")
     )
     due = days(14).isoformat()
-    assert rows == [
+    assert rows[:3] == [
         (Kind.KPI_REVIEW, f"{due}/-14", hub.cm.username),
         (Kind.KPI_REVIEW, f"{due}/0", hub.cm.username),
         (Kind.KPI_OVERDUE, f"{due}/7", hub.cm.username),
+    ]
+    assert set(rows[3:]) == {
         (Kind.KPI_ESCALATION, f"{due}/30", hub.cm.username),
         (Kind.KPI_ESCALATION, f"{due}/30", hub.head.username),
-    ]
+    }
 
 
 def test_a_long_overdue_review_is_escalated_once_after_an_outage(hub, scan, kpi_due):
