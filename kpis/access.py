@@ -7,9 +7,10 @@
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
-from categories.models import Role
+from categories.models import Category, Role
 from categories.selectors import user_role
 from contracts import access as contract_access
 from contracts.models import Contract
@@ -35,6 +36,19 @@ def can_sign_off(user, contract: Contract) -> bool:
     if role == Role.HUB_ADMIN:
         return True
     return role == Role.HEAD_OF_CATEGORY and contract.category.pillar.head_id == user.pk
+
+
+def library_categories(user):
+    """Categories whose KPI library this user may add to: their category team, the pillar's
+    head, hub administrators."""
+    role = user_role(user)
+    if role == Role.HUB_ADMIN:
+        return Category.objects.all()
+    if role is None or role in (Role.BUYER, Role.CONTRACT_MANAGER, Role.SOURCING_MANAGER):
+        return Category.objects.none()
+    return Category.objects.filter(
+        Q(category_managers=user) | Q(category_officers=user) | Q(pillar__head=user)
+    ).distinct()
 
 
 def contract_for_reviewer(user, reference: str, *, perm: str = "view") -> Contract:

@@ -197,3 +197,17 @@ class TemplateCopyForm(BootstrapFormMixin, forms.Form):
         self.fields["templates"].queryset = KpiTemplate.objects.filter(
             category_id=contract.category_id
         )
+
+
+class KpiTemplateForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = KpiTemplate
+        fields = [
+            "category", "name", "unit", "target", "approaching", "higher_is_better", "weight",
+            "data_source", "is_key", "description",
+        ]  # fmt: skip
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories

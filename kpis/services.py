@@ -71,6 +71,7 @@ def rating_suggest(
 
 
 def kpi_template_add(*, category, name: str, target, **fields) -> KpiTemplate:
+    """Add a KPI to a category's library (validated: threshold side, unique name)."""
     template = KpiTemplate(category=category, name=name, target=Decimal(str(target)), **fields)
     template.full_clean()
     template.save()

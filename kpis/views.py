@@ -20,6 +20,7 @@ from kpis.forms import (
     ActionFormSet,
     ContractKpiForm,
     EvidenceForm,
+    KpiTemplateForm,
     ReviewForm,
     ScheduleForm,
     TemplateCopyForm,
@@ -58,9 +59,26 @@ def dashboard(request):
 
 
 @reviewer_required
+@require_http_methods(["GET", "POST"])
 def library(request):
+    """Each category's template KPIs; the category team adds to its own categories."""
+    categories = access.library_categories(request.user)
+    form = KpiTemplateForm(categories=categories) if categories.exists() else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("Only a category team adds to its KPI library.")
+        form = KpiTemplateForm(request.POST, categories=categories)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.kpi_template_add(**data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Template KPI {data['name']!r} added.")
+                return redirect("kpis:library")
     templates = KpiTemplate.objects.select_related("category").order_by("category__code", "name")
-    return render(request, "kpis/library.html", {"templates": templates})
+    return render(request, "kpis/library.html", {"templates": templates, "form": form})
 
 
 @reviewer_required

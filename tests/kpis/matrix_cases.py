@@ -13,6 +13,7 @@ from tests.matrix import EDITORS_OF_OWN_CATEGORY, STAFF, Case
 
 REVIEWERS = STAFF - {"buyer"}
 SIGNERS = frozenset({"head", "admin"})
+LIBRARY_EDITORS = frozenset({"cat_manager", "cat_officer", "head", "admin"})
 EDITORS_OF_OTHER_CATEGORY = frozenset({"other_cm", "admin"})
 NOBODY = frozenset()
 REDIRECT = frozenset({302})
@@ -99,6 +100,21 @@ CASES = [
     Case("kpi my reviews", _url("my_reviews"), REVIEWERS),
     Case("kpi dashboard", lambda w: reverse("kpis:dashboard") + "?period=junk&pillar=x", REVIEWERS),
     Case("kpi library", _url("library"), REVIEWERS),
+    Case(
+        "kpi add library template",
+        _url("library"),
+        LIBRARY_EDITORS,
+        method="post",
+        data=lambda w: {
+            "category": w.hub.category.pk,
+            "name": "Response time",
+            "unit": "h",
+            "target": "4",
+            "approaching": "8",
+            "weight": "1",
+        },
+        ok=REDIRECT,
+    ),
     Case("kpi public contract scorecard", _url("contract_scorecard", "ITS75"), REVIEWERS),
     Case("kpi internal contract scorecard", _url("contract_scorecard", "ITS76"), REVIEWERS),
     Case(

@@ -326,3 +326,22 @@ def test_contract_page_kpi_section_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(2):
         summary = kpi_contract_summary(contract, hub.cm)
     assert len(summary["published"]) == 4
+
+
+def test_category_team_adds_to_its_own_library_only(client, hub):
+    client.force_login(hub.cat_officer)
+    url = reverse("kpis:library")
+    data = {
+        "category": hub.other_category.pk,
+        "name": "Response time",
+        "target": "4",
+        "weight": "1",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    data["category"] = hub.category.pk
+    assert client.post(url, data).status_code == 302
+    data["approaching"] = "2"  # below the target, with higher is better unticked: wrong side
+    response = client.post(url, {**data, "name": "Other"})
+    assert "above it when lower is better" in response.content.decode()
+    assert hub.category.kpi_templates.get().name == "Response time"
