@@ -67,6 +67,20 @@ def rating_suggest(
     return Rating.INADEQUATE
 
 
+def overall_suggest(results: Iterable) -> tuple[float | None, str]:
+    """The weighted KPI score (1 Inadequate – 4 Good) of a review's results and the overall
+    rating it suggests; KPIs rated Other do not count. (None, "") without scored results."""
+    scored = [(r.score, r.kpi.weight) for r in results if r.score is not None]
+    weights = sum(w for _s, w in scored)
+    if not weights:
+        return None, ""
+    score = sum(s * w for s, w in scored) / weights
+    rating = {4: Rating.GOOD, 3: Rating.APPROACHING, 2: Rating.REQUIRES_IMPROVEMENT}.get(
+        int(score + 0.5), Rating.INADEQUATE
+    )
+    return round(score, 2), rating
+
+
 # --- Library and contract KPIs ----------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from kpis.forms import (
     TemplateCopyForm,
     action_initial,
 )
-from kpis.models import ActionStatus, KpiTemplate, ReviewAction
+from kpis.models import ActionStatus, KpiTemplate, Rating, ReviewAction
 from procurement_hub.exports import csv_response
 from vendors.models import Vendor
 
@@ -234,9 +234,13 @@ def review_detail(request, pk: int):
         return redirect_to_login(request.get_full_path())
     review = access.review_for_user(request.user, pk)
     viewer = access.can_view_reviews(request.user)
+    results = list(review.results.select_related("kpi").order_by("kpi__name"))
+    score, suggested = services.overall_suggest(results)
     context = {
         "review": review,
-        "results": review.results.select_related("kpi").order_by("kpi__name"),
+        "results": results,
+        "weighted_score": score,
+        "suggested_overall": Rating(suggested).label if suggested else "",
         "actions": review.actions.select_related("owner") if viewer else [],
         "evidence": review.evidence.all() if viewer else [],
         "amendments": review.amendments.order_by("pk") if viewer else [],

@@ -62,3 +62,17 @@ def test_threshold_equal_to_target_never_reaches_inadequate():
 
 def test_no_value_is_other():
     assert suggest(None) == Rating.OTHER
+
+
+def test_overall_suggestion_is_the_weighted_kpi_score():
+    from types import SimpleNamespace as NS
+
+    from kpis.services import overall_suggest
+
+    def result(score, weight):
+        return NS(score=score, kpi=NS(weight=weight))
+
+    assert overall_suggest([result(4, 3), result(1, 1)]) == (3.25, Rating.APPROACHING)
+    assert overall_suggest([result(4, 1), result(3, 1)]) == (3.5, Rating.GOOD)  # halves round up
+    assert overall_suggest([result(None, 5), result(2, 1)]) == (2.0, Rating.REQUIRES_IMPROVEMENT)
+    assert overall_suggest([result(None, 1)]) == (None, "")

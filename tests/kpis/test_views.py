@@ -64,6 +64,8 @@ def test_contract_manager_logs_and_submits_a_review(cm_client, hub, contract, ve
     assert b"Send the recovery plan" in page.content
     mine = cm_client.get(reverse("kpis:my_reviews"))
     assert b"Send the recovery plan" in mine.content
+    detail = cm_client.get(review.get_absolute_url()).content.decode()
+    assert "Weighted KPI score 4.0 of 4, which suggests Good." in detail
 
 
 def test_wrong_type_value_is_a_clear_form_error(cm_client, contract, vendor, kpis):
