@@ -214,14 +214,14 @@ def main() -> None:
             "",
             f"Memory: peak RSS {rss_before:.0f} MB before the first scan, "
             f"{rss_after_first:.0f} MB after it ({rss_after_first - rss_before:+.0f} MB). The "
-            "scan streams contracts in chunks of 2,000 (server-side cursor) and commits each "
+            "scan streams contracts in chunks of 5,000 (server-side cursor) and commits each "
             "chunk, so memory does not grow with the hub; the KPI due dates are one "
             "contract-id → date dict.",
             f"Total notices after {args.days + 1} days: {total_notices:,}.",
             "",
             f"When nothing is due the scan issues {quiet_q} queries at this size, the same as on "
             "an empty hub (tests/notifications/test_scan.py::"
-            "test_query_count_is_constant_when_nothing_is_due locks that). Per chunk of 2,000 "
+            "test_query_count_is_constant_when_nothing_is_due locks that). Per chunk of 5,000 "
             "due contracts the scan adds a fixed handful of queries (renewal decisions, "
             "followers, the insert, the hand-over), never one per contract.",
         ]

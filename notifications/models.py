@@ -51,7 +51,10 @@ class Notification(models.Model):
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # notification_inbox_idx starts with recipient
     )
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.CASCADE, related_name="notifications"
@@ -72,7 +75,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Which scan claimed the row: lets a scan find exactly the rows it inserted.
+    # Which scan or change notice claimed the row (not indexed: for the record and SQLite).
     claim = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
@@ -98,8 +101,6 @@ class Notification(models.Model):
                 condition=Q(email_state__in=["pending", "digest"]),
                 name="notification_waiting_idx",
             ),
-            # A scan finds the rows it claimed.
-            models.Index(fields=["claim"], name="notification_claim_idx"),
         ]
 
     def __str__(self) -> str:

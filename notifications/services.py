@@ -10,6 +10,7 @@ retried or duplicated delivery task finds it sent and does nothing.
 import datetime
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from smtplib import SMTPException, SMTPResponseException
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ User = get_user_model()
 
 # Transient email failures: retried with backoff. 5xx replies are permanent and fail at once.
 TRANSIENT_EMAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
-SCAN_CHUNK = 2000
+SCAN_CHUNK = 5000
 FAN_OUT_CHUNK = 500
 
 
@@ -112,8 +113,9 @@ def notify_contract_change(
     if not rows:
         return 0
     with transaction.atomic():
-        _enqueue_delivery(_insert_claims(rows, claim=claim))
-    return Notification.objects.filter(claim=claim).count()
+        inserted = _insert_claims(rows, claim=claim)
+        _enqueue_delivery(_pending(inserted))
+    return len(inserted)
 
 
 # --- Inbox and preferences ------------------------------------------------------------------
@@ -276,12 +278,7 @@ def _scan(result: ScanResult, *, enqueue: bool) -> None:
         _claim(ctx, chunk)
     for chunk in _kpi_chunks(ctx):
         _claim(ctx, chunk)
-    result.claimed = dict(
-        Notification.objects.filter(claim=ctx.claim)
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
+    result.claimed = dict(ctx.claimed)
 
 
 @dataclass
@@ -293,6 +290,7 @@ class _ScanContext:
     claim: str
     enqueue: bool
     enqueued_upto: int = 0
+    claimed: Counter = field(default_factory=Counter)
 
     def notice(
         self,
@@ -329,10 +327,12 @@ def _claim(ctx: _ScanContext, rows: list[tuple]) -> None:
     if not rows:
         return
     with transaction.atomic():
-        ids = _insert_claims(rows, claim=ctx.claim, after_pk=ctx.enqueued_upto)
-        if ctx.enqueue and ids:
-            ctx.enqueued_upto = max(ctx.enqueued_upto, ids[-1])
-            _enqueue_delivery(ids)
+        inserted = _insert_claims(rows, claim=ctx.claim, after_pk=ctx.enqueued_upto)
+        ctx.claimed.update(kind for _pk, kind, _state in inserted)
+        if inserted:
+            ctx.enqueued_upto = max(ctx.enqueued_upto, max(pk for pk, _k, _s in inserted))
+        if ctx.enqueue:
+            _enqueue_delivery(_pending(inserted))
 
 
 # The columns a claim fills in; the rest take their defaults (unread, no attempts yet).
@@ -355,9 +355,14 @@ _CLAIM_TABLE = """CREATE TEMP TABLE IF NOT EXISTS notification_claims (
     email_state varchar(12), claim varchar(32)) ON COMMIT DELETE ROWS"""
 
 
-def _insert_claims(rows: list[tuple], *, claim: str, after_pk: int = 0) -> list[int]:
-    """Insert notices (rows of CLAIM_COLUMNS) skipping any already claimed; return the ids of
-    the new ones waiting for an immediate email, in id order. Call inside a transaction.
+def _pending(inserted: list[tuple]) -> list[int]:
+    """Ids of newly claimed notices that wait for an immediate email, in id order."""
+    return sorted(pk for pk, _kind, state in inserted if state == EmailState.PENDING)
+
+
+def _insert_claims(rows: list[tuple], *, claim: str, after_pk: int = 0) -> list[tuple]:
+    """Insert notices (rows of CLAIM_COLUMNS) skipping any already claimed; return
+    (id, kind, email_state) of the rows this call inserted. Call inside a transaction.
 
     On PostgreSQL the rows are COPied into a temporary table and moved with one
     INSERT … ON CONFLICT DO NOTHING RETURNING, in a fixed order so concurrent scans take the
@@ -369,7 +374,11 @@ def _insert_claims(rows: list[tuple], *, claim: str, after_pk: int = 0) -> list[
             ignore_conflicts=True,
             batch_size=1000,
         )
-        return _pending_ids(Notification.objects.filter(claim=claim, pk__gt=after_pk))
+        return list(
+            Notification.objects.filter(claim=claim, pk__gt=after_pk).values_list(
+                "pk", "kind", "email_state"
+            )
+        )
     table = connection.ops.quote_name(Notification._meta.db_table)
     columns = ", ".join(CLAIM_COLUMNS)
     with connection.cursor() as cursor:
@@ -381,11 +390,11 @@ def _insert_claims(rows: list[tuple], *, claim: str, after_pk: int = 0) -> list[
             f"INSERT INTO {table} ({columns}, created_at, attempts, last_error) "
             f"SELECT {columns}, now(), 0, '' FROM notification_claims "
             "ORDER BY subject_type, subject_id, kind, threshold, recipient_id "
-            "ON CONFLICT DO NOTHING RETURNING id, email_state"
+            "ON CONFLICT DO NOTHING RETURNING id, kind, email_state"
         )
-        ids = sorted(pk for pk, state in cursor.fetchall() if state == EmailState.PENDING)
+        inserted = cursor.fetchall()
         cursor.execute("DELETE FROM notification_claims")
-    return ids
+    return inserted
 
 
 def _pending_ids(queryset) -> list[int]:
