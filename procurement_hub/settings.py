@@ -208,6 +208,8 @@ SOURCING_FORWARD_PLAN_MONTHS = envint("SOURCING_FORWARD_PLAN_MONTHS", 24, minimu
 # Lead time assumed per stage (days) until enough finished stages exist to learn from.
 SOURCING_DEFAULT_STAGE_DAYS = envint("SOURCING_DEFAULT_STAGE_DAYS", 30, minimum=1)
 SOURCING_MIN_SAMPLES = envint("SOURCING_MIN_SAMPLES", 3, minimum=1)
+# Seconds the learned medians are cached for planning and the renewal pipeline (0: no cache).
+SOURCING_LEAD_TIME_CACHE_SECONDS = envint("SOURCING_LEAD_TIME_CACHE_SECONDS", 300, minimum=0)
 # Cards shown per board column (the most urgent); the list shows the rest.
 SOURCING_BOARD_COLUMN_LIMIT = envint("SOURCING_BOARD_COLUMN_LIMIT", 30, minimum=1)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -29,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
-from contracts.models import Contract, ExtensionOption
+from contracts.models import ENDED_STATUSES, Contract, ExtensionOption
 from sourcing.models import (
     AwardLine,
     ContractSuccession,
@@ -40,6 +41,7 @@ from sourcing.models import (
     ProjectStatus,
     Rag,
     RenewalDecision,
+    Route,
     SourcingProject,
     Stage,
 )
@@ -124,12 +126,28 @@ def _stage_metrics_sql() -> list[StageMetric]:
         ]
 
 
+LEAD_TIME_CACHE_KEY = "sourcing:stage-metrics"
+
+
+def cached_stage_metrics() -> list[StageMetric]:
+    """stage_metrics(), kept SOURCING_LEAD_TIME_CACHE_SECONDS (medians move slowly; the
+    time-in-stage page always computes them afresh). 0 turns the cache off."""
+    seconds = settings.SOURCING_LEAD_TIME_CACHE_SECONDS
+    if seconds <= 0:
+        return stage_metrics()
+    metrics = cache.get(LEAD_TIME_CACHE_KEY)
+    if metrics is None:
+        metrics = stage_metrics()
+        cache.set(LEAD_TIME_CACHE_KEY, metrics, seconds)
+    return metrics
+
+
 class LeadTimes:
     """Median stage durations, with fallbacks: this route's median when it has enough samples,
     else every route's, else SOURCING_DEFAULT_STAGE_DAYS."""
 
     def __init__(self, metrics: list[StageMetric] | None = None):
-        metrics = stage_metrics() if metrics is None else metrics
+        metrics = cached_stage_metrics() if metrics is None else metrics
         self._by_key = {(m.stage, m.route): m for m in metrics}
 
     def stage_days(self, stage: int, route: str | None = None) -> int:
@@ -304,8 +322,9 @@ def renewal_pipeline(
         .values("n")
     )
     return (
-        queryset.current(today)
-        .filter(end_date__lte=horizon)
+        # current() spelled as a closed date range, so the end-date index bounds the scan.
+        queryset.exclude(status__in=ENDED_STATUSES)
+        .filter(end_date__gte=today, end_date__lte=horizon)
         .exclude(Exists(decided))
         .annotate(
             lead_time_passed=Case(
@@ -376,8 +395,8 @@ def forward_plan(queryset: QuerySet, today: datetime.date | None = None) -> dict
         quarters.append(cursor)
         cursor = add_months(cursor, 3)
     rows = (
-        queryset.current(today)
-        .filter(end_date__lte=end)
+        queryset.exclude(status__in=ENDED_STATUSES)
+        .filter(end_date__gte=today, end_date__lte=end)
         .values("category__pillar__name", "category__code", "category__name")
         .annotate(
             year=ExtractYear("end_date"),
@@ -439,10 +458,45 @@ def pipeline_notice(today: datetime.date | None = None) -> QuerySet:
             contract_start_expected=F("mobilise__target_exit"),
         )
         .filter(tender_expected__gte=today, tender_expected__lte=until)
-        .select_related("category__pillar", "owner", "predecessor")
-        .prefetch_related("authorities")
         .order_by("tender_expected", "pk")
     )
+
+
+NOTICE_FIELDS = (
+    "pk",
+    "title",
+    "category__code",
+    "category__pillar__name",
+    "route",
+    "estimated_value",
+    "tender_expected",
+    "contract_start_expected",
+    "predecessor__reference",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
+
+
+def pipeline_notice_rows(today: datetime.date | None = None) -> list[dict]:
+    """The pipeline notice as plain rows (two queries, no model instances): the export reads
+    thousands of them at hub scale."""
+    rows = list(pipeline_notice(today).values(*NOTICE_FIELDS))
+    through = SourcingProject.authorities.through
+    names: dict[int, list[str]] = defaultdict(list)
+    for project_id, name in (
+        through.objects.filter(sourcingproject_id__in=[row["pk"] for row in rows])
+        .order_by("authority__name")
+        .values_list("sourcingproject_id", "authority__name")
+    ):
+        names[project_id].append(name)
+    routes = dict(Route.choices)
+    for row in rows:
+        row["authorities"] = "; ".join(names.get(row["pk"], []))
+        row["route_label"] = str(routes.get(row["route"], row["route"]))
+        owner = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+        row["owner"] = owner or row["owner__username"]
+    return rows
 
 
 def savings_report() -> dict:

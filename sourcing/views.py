@@ -487,16 +487,16 @@ def forward_plan(request):
 
 
 NOTICE_COLUMNS = [
-    ("Project", lambda p: p.title),
-    ("Category", lambda p: p.category.code),
-    ("Pillar", lambda p: p.category.pillar.name),
-    ("Route", lambda p: p.get_route_display()),
-    ("Estimated value", lambda p: p.estimated_value),
-    ("Tender expected", lambda p: p.tender_expected),
-    ("Contract start expected", lambda p: p.contract_start_expected),
-    ("Authorities", lambda p: "; ".join(a.name for a in p.authorities.all())),
-    ("Re-procures", lambda p: p.predecessor.reference if p.predecessor else ""),
-    ("Sourcing manager", lambda p: p.owner.get_full_name() or p.owner.get_username()),
+    ("Project", lambda r: r["title"]),
+    ("Category", lambda r: r["category__code"]),
+    ("Pillar", lambda r: r["category__pillar__name"]),
+    ("Route", lambda r: r["route_label"]),
+    ("Estimated value", lambda r: r["estimated_value"]),
+    ("Tender expected", lambda r: r["tender_expected"]),
+    ("Contract start expected", lambda r: r["contract_start_expected"]),
+    ("Authorities", lambda r: r["authorities"]),
+    ("Re-procures", lambda r: r["predecessor__reference"] or ""),
+    ("Sourcing manager", lambda r: r["owner"]),
 ]
 
 
@@ -504,7 +504,7 @@ NOTICE_COLUMNS = [
 @require_GET
 def pipeline_notice(request):
     today = timezone.localdate()
-    rows = selectors.pipeline_notice(today)
+    rows = selectors.pipeline_notice_rows(today)
     return csv_response(rows, NOTICE_COLUMNS, f"pipeline-notice-{today.isoformat()}")
 
 

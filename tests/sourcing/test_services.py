@@ -500,3 +500,20 @@ def test_handover_copies_kpis_and_moves_followers_for_real(hub):
         hub.cm.pk,
     }
     assert not Follow.objects.filter(contract=predecessor).exists()
+
+
+def test_lead_times_are_cached_when_asked(hub, settings):
+    from django.core.cache import cache
+
+    settings.SOURCING_LEAD_TIME_CACHE_SECONDS = 60
+    settings.SOURCING_MIN_SAMPLES = 1
+    cache.delete(selectors.LEAD_TIME_CACHE_KEY)
+    assert selectors.LeadTimes().stage_days(1) == settings.SOURCING_DEFAULT_STAGE_DAYS
+    project = make_project(hub)
+    row = stage_row(project, 1)
+    row.actual_entry, row.actual_exit = TODAY - datetime.timedelta(days=7), TODAY
+    row.save()
+    assert selectors.LeadTimes().stage_days(1) == settings.SOURCING_DEFAULT_STAGE_DAYS  # cached
+    cache.delete(selectors.LEAD_TIME_CACHE_KEY)
+    assert selectors.LeadTimes().stage_days(1) == 7
+    cache.delete(selectors.LEAD_TIME_CACHE_KEY)

@@ -17,7 +17,14 @@ from sourcing.models import (
     SourcingProject,
     Stage,
 )
-from tests.factories import TODAY, CategoryFactory, ContractFactory, VendorFactory, staff
+from tests.factories import (
+    TODAY,
+    AuthorityFactory,
+    CategoryFactory,
+    ContractFactory,
+    VendorFactory,
+    staff,
+)
 from tests.sourcing.factories import extendable_contract, make_project
 
 pytestmark = pytest.mark.django_db
@@ -444,6 +451,10 @@ def test_pipeline_notice_csv_lists_big_procurements_starting_within_window(
 ):
     settings.SOURCING_PIPELINE_NOTICE_THRESHOLD = Decimal("2000000")
     big = make_project(hub, title="=Big one", estimated_value=Decimal("2000000"))
+    big.authorities.add(
+        AuthorityFactory(code="oxf", name="Oxford City Council"),
+        AuthorityFactory(code="cher", name="Cherwell District Council"),
+    )
     make_project(hub, title="Small", estimated_value=Decimal("1999999"))
     far = make_project(hub, title="Far", estimated_value=Decimal("9000000"))
     row = far.stages.get(stage=Stage.TENDER_PUBLISHED)
@@ -460,6 +471,9 @@ def test_pipeline_notice_csv_lists_big_procurements_starting_within_window(
     assert Decimal(rows[0]["Estimated value"]) == big.estimated_value
     expected = big.stages.get(stage=Stage.TENDER_PUBLISHED).target_entry
     assert rows[0]["Tender expected"] == expected.isoformat()
+    assert rows[0]["Authorities"] == "Cherwell District Council; Oxford City Council"
+    assert rows[0]["Route"] == "Open procedure"
+    assert rows[0]["Sourcing manager"] == hub.sourcing.get_full_name()
 
 
 def test_forward_plan_groups_value_by_quarter_pillar_and_category(
