@@ -120,18 +120,17 @@ def seed_kpis() -> None:
             FROM bench_chosen ch CROSS JOIN generate_series(0, {REVIEWS_EACH - 1}) AS q""",
         """INSERT INTO kpis_kpiresult (review_id, kpi_id, value, target, suggested_rating,
                 rating, score, comment, vendor_id, period_end, weight, is_current)
-            SELECT r.id, k.id, k.target, k.target, '', '', s.score, '', r.vendor_id,
-                   r.period_end, k.weight, true
+            SELECT r.id, k.id, k.target, k.target, s.rating, s.rating, s.score, '',
+                   r.vendor_id, r.period_end, k.weight, true
             FROM kpis_review r
             JOIN kpis_contractkpi k ON k.contract_id = r.contract_id
             JOIN bench_drift d ON d.vendor_id = r.vendor_id
-            CROSS JOIN LATERAL (SELECT greatest(1, least(4, round(2.8 + random() * 1.6
-                + d.drift * (2026 - extract(year FROM r.period_end)) - 0.8)))::int AS score
-                WHERE k.id > 0) AS s""",
-        """UPDATE kpis_kpiresult SET rating = CASE score WHEN 4 THEN 'good'
-                WHEN 3 THEN 'approaching' WHEN 2 THEN 'requires_improvement'
-                ELSE 'inadequate' END""",
-        "UPDATE kpis_kpiresult SET suggested_rating = rating",
+            CROSS JOIN LATERAL (SELECT x.score, CASE x.score WHEN 4 THEN 'good'
+                    WHEN 3 THEN 'approaching' WHEN 2 THEN 'requires_improvement'
+                    ELSE 'inadequate' END AS rating
+                FROM (SELECT greatest(1, least(4, round(2.8 + random() * 1.6
+                      + d.drift * (2026 - extract(year FROM r.period_end)) - 0.8)))::int
+                      AS score WHERE k.id > 0) AS x) AS s""",
         """UPDATE kpis_review r SET state = 'submitted', overall_score = s.score,
                 overall_rating = CASE s.score
                 WHEN 4 THEN 'good' WHEN 3 THEN 'approaching' WHEN 2 THEN 'requires_improvement'
@@ -151,11 +150,12 @@ def seed_kpis() -> None:
         # A tenth of the schedules are behind: their next review is overdue.
         """UPDATE kpis_reviewschedule SET next_due = next_due - interval '6 months'
             WHERE contract_id % 10 = 0""",
-        "ANALYZE",
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+    with connection.cursor() as cursor:  # outside the transaction: VACUUM cannot run in one
+        cursor.execute("VACUUM ANALYZE")
     log(
         f"  {Review.objects.count():,} reviews and {KpiResult.objects.count():,} KPI scores in "
         f"{time.monotonic() - started:.1f} s"

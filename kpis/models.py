@@ -310,9 +310,11 @@ class KpiResult(models.Model):
     class Meta:
         ordering = ["review", "kpi__name"]
         indexes = [
-            # Vendor scorecard: a vendor's current scores by period.
+            # Vendor scorecard: a vendor's current scores by period, read from the index alone
+            # on PostgreSQL (INCLUDE is ignored elsewhere).
             models.Index(
                 fields=["vendor", "period_end"],
+                include=["score", "weight", "kpi"],
                 condition=Q(is_current=True),
                 name="result_vendor_current_idx",
             ),
