@@ -64,7 +64,7 @@ HANDOVER_TEXT = {
     ),
     HandoverItemKind.RISKS: "Supplier capacity at go-live: phased start and weekly calls.",
     HandoverItemKind.MOBILISATION: "Kick-off in week one; TUPE list confirmed; data migration.",
-    HandoverItemKind.CONTACTS: "Account manager | account@vendor.example.com",
+    HandoverItemKind.CONTACTS: "Alex Morgan | Account manager | account@vendor.example.com",
     HandoverItemKind.DOCUMENTS: "Signed contract | https://docs.example.gov.uk/contract.pdf",
 }
 

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from sourcing.models import (
     Stage,
 )
 from sourcing.selectors import WORK_STAGES, LeadTimes, add_months
+from vendors.models import VendorContact
 
 # Moves to these stages need the award recorded (the contract exists from then on).
 AFTER_AWARD = (Stage.CONTRACT_SIGNED, Stage.MOBILISATION)
@@ -530,6 +531,26 @@ def _document_rows(content: str) -> list[tuple[str, str]]:
     return rows
 
 
+def _contact_rows(content: str) -> list[dict]:
+    """Key contacts, one a line: name | role | email | phone (email and phone optional)."""
+    check = EmailValidator()
+    rows = []
+    for parts in parse_lines(content):
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise ValidationError({"content": "Write one contact a line: name | role | email."})
+        email = parts[2] if len(parts) > 2 else ""
+        if email:
+            try:
+                check(email)
+            except ValidationError as exc:
+                raise ValidationError({"content": f"{email!r} is not an email address."}) from exc
+        phone = parts[3] if len(parts) > 3 else ""
+        rows.append(
+            {"name": parts[0][:200], "role": parts[1][:120], "email": email, "phone": phone[:40]}
+        )
+    return rows
+
+
 GUIDE_HEADINGS = {
     "who may use": "guide_who_may_use",
     "how to buy": "guide_how_to_buy",
@@ -556,6 +577,7 @@ def _guide_fields(content: str) -> dict[str, str]:
 VALIDATORS = {
     HandoverItemKind.KPIS: _kpi_rows,
     HandoverItemKind.DOCUMENTS: _document_rows,
+    HandoverItemKind.CONTACTS: _contact_rows,
 }
 
 
@@ -610,9 +632,26 @@ def handover_item_accept(*, item: HandoverItem, by) -> HandoverItem:
             for title, url in _document_rows(locked.content)
         ]
         ContractDocument.objects.bulk_create(documents)
+    elif locked.kind == HandoverItemKind.CONTACTS:
+        _add_vendor_contacts(contract, _contact_rows(locked.content))
     locked.accepted_at, locked.accepted_by = _now(), by
     locked.save(update_fields=["accepted_at", "accepted_by"])
     return locked
+
+
+def _add_vendor_contacts(contract: Contract, rows: list[dict]) -> None:
+    """The contacts join the first awarded vendor's contacts (those not already listed)."""
+    award = contract.awards.select_related("vendor").order_by("pk").first()
+    if award is None:
+        return
+    known = set(award.vendor.contacts.values_list("name", "email"))
+    VendorContact.objects.bulk_create(
+        [
+            VendorContact(vendor=award.vendor, **row)
+            for row in rows
+            if (row["name"], row["email"]) not in known
+        ]
+    )
 
 
 @transaction.atomic

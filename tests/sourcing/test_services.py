@@ -392,7 +392,10 @@ def _fill_and_accept(project, hub, monkeypatch=None):
         ),
         HandoverItemKind.RISKS: "Supplier insolvency: monthly credit checks",
         HandoverItemKind.MOBILISATION: "Go-live in phases",
-        HandoverItemKind.CONTACTS: "Jo Smith | Account manager | jo@vendor.example.com",
+        HandoverItemKind.CONTACTS: (
+            "Jo Smith | Account manager | jo@vendor.example.com | 0161 000 0000\n"
+            "Sam Lee | Escalation"
+        ),
         HandoverItemKind.DOCUMENTS: "Signed contract | https://docs.example.gov.uk/signed.pdf",
     }
     for item in handover.items.all():
@@ -426,6 +429,11 @@ def test_handover_accepted_activates_contract_supersedes_predecessor_and_moves_f
     assert contract.guide_who_may_use == "All councils"
     assert contract.guide_how_to_buy == "Call off via the portal"
     assert contract.documents.get().url == "https://docs.example.gov.uk/signed.pdf"
+    vendor = contract.awards.get().vendor
+    assert sorted(vendor.contacts.values_list("name", "role", "email")) == [
+        ("Jo Smith", "Account manager", "jo@vendor.example.com"),
+        ("Sam Lee", "Escalation", ""),
+    ]
     assert project.stage == Stage.COMPLETE and project.status == ProjectStatus.COMPLETE
     lineage = selectors.contract_lineage(contract)
     assert lineage["predecessor"] == predecessor
@@ -458,6 +466,8 @@ def test_empty_item_cannot_be_accepted_and_accepted_item_is_frozen(hub):
         (HandoverItemKind.KPIS, "Just a name"),
         (HandoverItemKind.KPIS, "Delivery | lots"),
         (HandoverItemKind.DOCUMENTS, "Contract | not a link"),
+        (HandoverItemKind.CONTACTS, "Only a name"),
+        (HandoverItemKind.CONTACTS, "Jo | Manager | not-an-email"),
     ],
 )
 def test_bad_kpi_and_document_lines_are_refused(hub, kind, content):
