@@ -33,6 +33,13 @@ def setup(database_url: str | None = None) -> str:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Production serves hashed names from collectstatic's manifest; the benchmark has none.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)

@@ -163,7 +163,20 @@ class Contract(models.Model):
         indexes = [
             # Index default view and "expires within N days": status filter, end date sort.
             models.Index(fields=["end_date", "reference"], name="contract_end_ref_idx"),
+            # The index's default view hides ended contracts and sorts by end date: without this
+            # partial index PostgreSQL walks every expired contract before the first current one
+            # (bench/RESULTS.md, 200,000 contracts: 330 ms → a few ms).
+            models.Index(
+                fields=["end_date", "reference"],
+                condition=~Q(status__in=["expired", "terminated", "superseded"]),
+                name="contract_current_end_idx",
+            ),
             models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
+            # "Expires within N days" with the pillar/category and status filters: the page's
+            # count and its rows come from this index alone (bench/RESULTS.md).
+            models.Index(
+                fields=["end_date", "category", "status"], name="contract_end_cat_status_idx"
+            ),
             # Category and pillar filters, sorted by end date.
             models.Index(fields=["category", "end_date"], name="contract_category_end_idx"),
             models.Index(fields=["title"], name="contract_title_idx"),

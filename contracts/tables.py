@@ -2,10 +2,10 @@
 
 import django_tables2 as tables
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from contracts.models import Contract
+from contracts.models import Contract, ContractStatus
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
@@ -81,7 +81,31 @@ class ContractTable(tables.Table):
         return person_name(record.contract_manager or record.category.primary_contract_manager)
 
     def render_status(self, record):
-        return render_to_string("contracts/_status_badge.html", {"contract": record})
+        # As contracts/_status_badge.html, without a template render per row.
+        if record.has_ended():
+            extra = (
+                ""
+                if record.status in (ContractStatus.EXPIRED, ContractStatus.ACTIVE)
+                else f" · {record.get_status_display()}"
+            )
+            return format_html(
+                '<span class="badge text-bg-dark" title="This contract has ended">Expired{}</span>',
+                extra,
+            )
+        if record.is_expiring_soon():
+            days = record.days_to_end()
+            return format_html(
+                '<span class="badge text-bg-warning" title="Ends within {} days">'
+                "{} · ends in {} d</span>",
+                days,
+                record.get_status_display(),
+                days,
+            )
+        if record.status == ContractStatus.ACTIVE:
+            return mark_safe('<span class="badge text-bg-success">Active</span>')
+        return format_html(
+            '<span class="badge text-bg-secondary">{}</span>', record.get_status_display()
+        )
 
     def render_awarded_value(self, value, record):
         symbol = CURRENCY_SYMBOLS.get(record.currency)
