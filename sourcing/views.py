@@ -1,7 +1,6 @@
 """Sourcing pages: the board, the list, a project, its award and handover, renewal decisions and
 reports. Thin: guard access (sourcing.access), bind a form, call a service or selector, render."""
 
-import json
 from functools import wraps
 
 from django.contrib import messages
@@ -482,7 +481,7 @@ def metrics(request):
 @require_GET
 def forward_plan(request):
     plan = selectors.forward_plan(Contract.objects.all(), timezone.localdate())
-    context = {"plan": plan, "chart_json": json.dumps(plan["chart"])}
+    context = {"plan": plan}
     return render(request, "sourcing/forward_plan.html", context)
 
 

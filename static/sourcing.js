@@ -31,8 +31,13 @@
     var canvas = document.getElementById("forward-plan-chart");
     if (!data || !canvas || typeof Chart === "undefined") return;
     var plan = JSON.parse(data.textContent);
-    var datasets = plan.datasets.map(function (set) {
-      return { type: "bar", label: set.label, data: set.data, stack: "value", yAxisID: "y" };
+    var palette = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#d63384", "#ffc107", "#6c757d"];
+    var datasets = plan.datasets.map(function (set, i) {
+      var colour = palette[i % palette.length];
+      return {
+        type: "bar", label: set.label, data: set.data, stack: "value", yAxisID: "y",
+        backgroundColor: colour, borderColor: colour,
+      };
     });
     datasets.push({
       type: "line", label: "Contracts (count)", data: plan.counts, yAxisID: "count",
