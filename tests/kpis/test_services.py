@@ -247,3 +247,9 @@ def test_vendor_scorecard_weights_scores_and_finds_worst_kpis(hub, contract, ven
     assert card.trend == [{"period": "2026 Q2", "weighted": 3.4, "results": 3}]
     assert card.worst_kpis[0]["kpi__name"] == "Complaints per quarter"
     assert card.contract_count == 1
+    # A second contract rated Inadequate comes first in the worst-first list.
+    other = ContractFactory(category=hub.category, vendors=[vendor], start_date=d(2025, 1, 1))
+    log_review(other, vendor, hub.cm, d(2026, 4, 1), d(2026, 6, 30), {}, rating="inadequate")
+    card = selectors.vendor_scorecard(vendor)
+    assert [r.contract for r in card.latest_reviews] == [other, contract]
+    assert card.rating_counts == {"Good": 1, "Inadequate": 1}
