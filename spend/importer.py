@@ -238,9 +238,12 @@ def run_import(spend_import: SpendImport) -> SpendImport:
 
 
 def _lock_authority(authority_id: int) -> None:
-    """One import moves rows for an authority at a time (summary slices are replaced)."""
+    """One import moves rows for an authority at a time (summary slices are replaced). The
+    commit need not wait for the WAL flush: a crash right after it loses the whole import or
+    none of it, never part (the import is then re-run from its stored file)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SELECT pg_advisory_xact_lock(770077, %s)", [authority_id])
 
 
@@ -253,8 +256,9 @@ def move(spend_import: SpendImport) -> dict:
         cursor.execute(
             """
             INSERT INTO spend_payee (authority_id, name, normalized_name, supplier_id,
-                                     match_method, total_spend, transaction_count)
-            SELECT %s, MIN(supplier_name), payee_key, MIN(supplier_id), '', 0, 0
+                                     match_method, total_spend, on_contract_spend,
+                                     transaction_count)
+            SELECT %s, MIN(supplier_name), payee_key, MIN(supplier_id), '', 0, 0, 0
             FROM spend_stagingrow WHERE spend_import_id = %s GROUP BY payee_key
             ON CONFLICT (authority_id, normalized_name) DO NOTHING
             """,

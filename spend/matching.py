@@ -120,29 +120,51 @@ def suggestions_for(payees, *, limit: int = 3) -> dict[int, list[tuple[Vendor, f
 
 
 def refresh_totals(*, authority_id: int, payee_sql: str, code_sql: str, params: list) -> None:
-    """Recompute total spend and counts of the payees/codes whose keys the subqueries give."""
+    """Recompute total spend and counts of the payees/codes whose keys the subqueries give:
+    one grouped pass over their transactions each (set-based, no per-row subqueries)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE spend_payee SET
-              total_spend = COALESCE((SELECT SUM(t.amount) FROM spend_transaction t
-                                      WHERE t.payee_id = spend_payee.id), 0),
-              transaction_count = (SELECT COUNT(*) FROM spend_transaction t
-                                   WHERE t.payee_id = spend_payee.id)
-            WHERE authority_id = %s AND normalized_name IN ({payee_sql})
+            UPDATE spend_payee SET total_spend = agg.spend, transaction_count = agg.n,
+                                   on_contract_spend = agg.on_contract
+            FROM (SELECT t.payee_id, SUM(t.amount) AS spend, COUNT(*) AS n,
+                         SUM(CASE WHEN t.contract_id IS NULL THEN 0 ELSE t.amount END)
+                           AS on_contract
+                  FROM spend_transaction t
+                  JOIN spend_payee p ON p.id = t.payee_id
+                  WHERE p.authority_id = %s AND p.normalized_name IN ({payee_sql})
+                  GROUP BY t.payee_id) agg
+            WHERE spend_payee.id = agg.payee_id
             """,
             [authority_id, *params],
         )
         cursor.execute(
             f"""
-            UPDATE spend_expensecode SET
-              total_spend = COALESCE((SELECT SUM(t.amount) FROM spend_transaction t
-                                      WHERE t.expense_code_id = spend_expensecode.id), 0),
-              transaction_count = (SELECT COUNT(*) FROM spend_transaction t
-                                   WHERE t.expense_code_id = spend_expensecode.id)
-            WHERE authority_id = %s AND key IN ({code_sql})
+            UPDATE spend_expensecode SET total_spend = agg.spend, transaction_count = agg.n
+            FROM (SELECT t.expense_code_id, SUM(t.amount) AS spend, COUNT(*) AS n
+                  FROM spend_transaction t
+                  JOIN spend_expensecode e ON e.id = t.expense_code_id
+                  WHERE e.authority_id = %s AND e.key IN ({code_sql})
+                  GROUP BY t.expense_code_id) agg
+            WHERE spend_expensecode.id = agg.expense_code_id
             """,
             [authority_id, *params],
+        )
+
+
+def refresh_payee_totals(*, where: str, params: list) -> None:
+    """Totals of the payees and codes of the transactions the WHERE clause picks."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT authority_id FROM spend_transaction WHERE {where}", params)
+        authorities = [row[0] for row in cursor.fetchall()]
+    for authority_id in authorities:
+        refresh_totals(
+            authority_id=authority_id,
+            payee_sql=f"SELECT p.normalized_name FROM spend_payee p WHERE p.id IN "
+            f"(SELECT payee_id FROM spend_transaction WHERE {where})",
+            code_sql=f"SELECT e.key FROM spend_expensecode e WHERE e.id IN "
+            f"(SELECT expense_code_id FROM spend_transaction WHERE {where})",
+            params=params,
         )
 
 

@@ -191,7 +191,10 @@ class Payee(models.Model):
     match_method = models.CharField(
         max_length=20, choices=MatchMethod.choices, blank=True, default=MatchMethod.NONE
     )
+    # All-time totals kept by spend.matching.refresh_totals: the queues' order, and the
+    # unfiltered dashboard's suppliers without aggregating anything.
     total_spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    on_contract_spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     transaction_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -208,6 +211,9 @@ class Payee(models.Model):
                 condition=Q(vendor__isnull=True),
                 name="spend_payee_unmatched_idx",
             ),
+            # Top suppliers (all time, optionally one authority) and the off-contract list.
+            models.Index(fields=["-total_spend"], name="spend_payee_spend_idx"),
+            models.Index(fields=["authority", "-total_spend"], name="spend_payee_auth_spend_idx"),
         ]
 
     def __str__(self) -> str:
@@ -346,6 +352,38 @@ class SpendSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.total}"
+
+
+class SupplierYear(models.Model):
+    """SpendSummary rolled up to years: supplier breakdowns over whole years (or all time) read
+    a twelfth of the rows. Rebuilt from SpendSummary for the years an import touches."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payee = models.ForeignKey(Payee, on_delete=models.CASCADE, related_name="+")
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    on_contract = models.BooleanField()
+    total = models.DecimalField(max_digits=18, decimal_places=2)
+    tx_count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # Refresh deletes an authority's years; filters by pillar or category and years.
+            models.Index(fields=["authority", "year"], name="spend_sy_auth_year_idx"),
+            models.Index(fields=["pillar", "year"], name="spend_sy_pillar_year_idx"),
+            models.Index(fields=["category", "year"], name="spend_sy_cat_year_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.total}"
 
 
 class SpendCube(models.Model):

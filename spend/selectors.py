@@ -27,6 +27,7 @@ from spend.models import (
     Payee,
     SpendCube,
     SpendSummary,
+    SupplierYear,
     Transaction,
 )
 
@@ -38,16 +39,31 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+def _whole_years(filters: SpendFilters) -> bool:
+    start, end = filters.date_from, filters.date_to
+    return (start is None or (start.month, start.day) == (1, 1)) and (
+        end is None or (end.month, end.day) == (12, 31)
+    )
+
+
 def summary_rows(filters: SpendFilters, *, model=SpendSummary) -> QuerySet:
     """Summary rows in the filters. Dates filter by whole months (the summaries' grain).
-    SpendCube (no payee) serves every breakdown but the supplier ones."""
-    rows = model.objects.all()
+    SpendCube (no payee) serves every breakdown but the supplier ones; supplier breakdowns over
+    whole years (or all time) read SupplierYear."""
+    if model is SpendSummary and _whole_years(filters):
+        rows = SupplierYear.objects.all()
+        if filters.date_from:
+            rows = rows.filter(year__gte=filters.date_from.year)
+        if filters.date_to:
+            rows = rows.filter(year__lte=filters.date_to.year)
+    else:
+        rows = model.objects.all()
+        if filters.date_from:
+            rows = rows.filter(month__gte=_month(filters.date_from))
+        if filters.date_to:
+            rows = rows.filter(month__lte=_month(filters.date_to))
     if filters.authority:
         rows = rows.filter(authority=filters.authority)
-    if filters.date_from:
-        rows = rows.filter(month__gte=_month(filters.date_from))
-    if filters.date_to:
-        rows = rows.filter(month__lte=_month(filters.date_to))
     if filters.pillar:
         rows = rows.filter(pillar=filters.pillar)
     if filters.category:
@@ -126,8 +142,29 @@ def overview(filters: SpendFilters, *, suppliers: int) -> dict:
     return totals
 
 
+def _all_time(filters: SpendFilters) -> bool:
+    """No date, pillar or category filter: the payees' all-time totals answer directly."""
+    return not (filters.date_from or filters.date_to or filters.pillar or filters.category)
+
+
+def _payee_rows(filters: SpendFilters) -> QuerySet:
+    payees = Payee.objects.filter(transaction_count__gt=0)
+    if filters.authority:
+        payees = payees.filter(authority=filters.authority)
+    return payees.values(
+        "vendor_id", "vendor__legal_name", "on_contract_spend",
+        payee_id=F("pk"), payee__name=F("name"), authority__name=F("authority__name"),
+        spend=F("total_spend"), payments=F("transaction_count"),
+    )  # fmt: skip
+
+
 def top_suppliers(filters: SpendFilters, *, limit: int = TOP_SUPPLIERS) -> tuple[list, int]:
-    """The top suppliers and how many suppliers were paid, in one pass over the summary."""
+    """The top suppliers and how many suppliers were paid, in one pass over the summary (or,
+    with no date/pillar/category filter, from the payees' all-time totals, by index)."""
+    if _all_time(filters):
+        payees = _payee_rows(filters)
+        rows = list(payees.order_by("-total_spend", "pk")[:limit])
+        return _with_share(rows), payees.count()
     rows = list(
         summary_rows(filters)
         .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name")
@@ -165,6 +202,12 @@ def off_contract_suppliers(filters: SpendFilters, *, threshold: Decimal | None =
     """Payees paid at least the threshold in the period with none of it on a contract: the
     list that drives new sourcing work."""
     threshold = settings.SPEND_OFF_CONTRACT_THRESHOLD if threshold is None else threshold
+    if _all_time(filters):
+        return (
+            _payee_rows(filters)
+            .filter(on_contract_spend=0, total_spend__gte=threshold)
+            .order_by("-total_spend", "pk")
+        )
     return (
         summary_rows(filters)
         .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name", "authority__name")

@@ -162,6 +162,7 @@ def payee_confirm(*, payee: Payee, vendor) -> Payee:
     payee.match_method = MatchMethod.CONFIRMED
     payee.save(update_fields=["vendor", "match_method"])
     slices = matching.rematch_transactions(where="payee_id = %s", params=[payee.pk])
+    matching.refresh_payee_totals(where="payee_id = %s", params=[payee.pk])
     summaries.refresh_slices(slices)
     return payee
 
@@ -172,5 +173,6 @@ def expense_code_map(*, code: ExpenseCode, category) -> ExpenseCode:
     code.category = category
     code.save(update_fields=["category"])
     slices = matching.rematch_transactions(where="expense_code_id = %s", params=[code.pk])
+    matching.refresh_payee_totals(where="expense_code_id = %s", params=[code.pk])
     summaries.refresh_slices(slices)
     return code

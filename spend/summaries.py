@@ -55,6 +55,32 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             """,
             params,
         )
+        years = sorted({m.year for m in months})
+        first, last = datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 1)
+        year_marks = ", ".join(["%s"] * len(years))
+        cursor.execute(
+            f"DELETE FROM spend_supplieryear WHERE authority_id = %s AND year IN ({year_marks})",
+            [authority_id, *years],
+        )
+        year_of = (
+            "CAST(EXTRACT(YEAR FROM month) AS integer)"
+            if connection.vendor == "postgresql"
+            else "CAST(strftime('%%Y', month) AS integer)"
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO spend_supplieryear (authority_id, year, pillar_id, category_id, payee_id,
+                                            vendor_id, on_contract, total, tx_count)
+            SELECT authority_id, {year_of}, pillar_id, category_id, payee_id, vendor_id,
+                   on_contract, SUM(total), SUM(tx_count)
+            FROM spend_spendsummary
+            WHERE authority_id = %s AND month >= %s AND month <= %s
+              AND {year_of} IN ({year_marks})
+            GROUP BY authority_id, {year_of}, pillar_id, category_id, payee_id, vendor_id,
+                     on_contract
+            """,
+            [authority_id, first, last, *years],
+        )
         cursor.execute(
             f"DELETE FROM spend_contractspend WHERE authority_id = %s AND month IN ({marks})",
             params,

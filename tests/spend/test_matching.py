@@ -215,3 +215,23 @@ def test_dashboard_breakdowns(world, hub):
     assert selectors.dashboard(SpendFilters(pillar=hub.pillar))["totals"]["spend"] == Decimal(
         "900.00"
     )
+
+
+def test_all_time_supplier_totals_agree_with_the_summaries(world, settings):
+    settings.SPEND_OFF_CONTRACT_THRESHOLD = Decimal("50")
+    run_import(world.authority, rows("15/03/2024,R1,Acme,900,,,", "15/04/2024,R2,Lone Co,100,,,",
+                                     "16/04/2024,R3,Lone Co,-20,,,"))  # fmt: skip
+    everything = SpendFilters()
+    by_summary = SpendFilters(date_from=datetime.date(2000, 1, 1))  # Forces the summary path.
+
+    def simple(rows):
+        keys = ("payee_id", "spend", "on_contract_spend", "payments")
+        return [{k: r[k] for k in keys} for r in rows]
+
+    fast, fast_count = selectors.top_suppliers(everything)
+    slow, slow_count = selectors.top_suppliers(by_summary)
+    assert simple(fast) == simple(slow) and fast_count == slow_count == 2
+    assert simple(selectors.off_contract_suppliers(everything)) == simple(
+        selectors.off_contract_suppliers(by_summary)
+    )
+    assert [r["payee__name"] for r in selectors.off_contract_suppliers(everything)] == ["Lone Co"]
