@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('categories', '0001_initial'),
-        ('contracts', '0002_trigram_search_index'),
+        ("categories", "0001_initial"),
+        ("contracts", "0002_trigram_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(condition=models.Q(('status__in', ['expired', 'terminated', 'superseded']), _negated=True), fields=['end_date', 'reference'], name='contract_current_end_idx'),
+            model_name="contract",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["expired", "terminated", "superseded"]), _negated=True
+                ),
+                fields=["end_date", "reference"],
+                name="contract_current_end_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['end_date', 'category', 'status'], name='contract_end_cat_status_idx'),
+            model_name="contract",
+            index=models.Index(
+                fields=["end_date", "category", "status"], name="contract_end_cat_status_idx"
+            ),
         ),
     ]
