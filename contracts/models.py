@@ -174,8 +174,11 @@ class Contract(models.Model):
             models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
             # "Expires within N days" with the pillar/category and status filters: the page's
             # count and its rows come from this index alone (bench/RESULTS.md).
+            # It carries the id (PostgreSQL INCLUDE) for the authority/vendor EXISTS filters.
             models.Index(
-                fields=["end_date", "category", "status"], name="contract_end_cat_status_idx"
+                fields=["end_date", "category", "status"],
+                include=["id"],
+                name="contract_end_cat_status_idx",
             ),
             # Category and pillar filters, sorted by end date.
             models.Index(fields=["category", "end_date"], name="contract_category_end_idx"),
