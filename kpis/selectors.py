@@ -219,9 +219,9 @@ def _worst_kpis(scores: QuerySet, limit: int = 10) -> list[dict]:
     by KPI id in the index, then by name here. Two queries."""
     by_kpi = list(scores.values("kpi_id").annotate(total=Sum("score"), n=Count("pk")).order_by())
     names = dict(
-        ContractKpi.objects.filter(pk__in=[row["kpi_id"] for row in by_kpi]).values_list(
-            "pk", "name"
-        )
+        ContractKpi.objects.filter(pk__in=[row["kpi_id"] for row in by_kpi])
+        .order_by()  # not the model's ordering, which joins the contracts
+        .values_list("pk", "name")
     )
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in by_kpi:
@@ -295,8 +295,8 @@ def dashboard(
     """The category / pillar dashboard. Without a period, ratings are each contract's latest;
     with one, they are the current reviews whose period ends in it.
 
-    Seven queries at most: every count in one pass over the schedules (filtered through their
-    denormalised category), then the first rows of each list.
+    Five queries at most: one pass over the filtered schedules (through their denormalised
+    category) for every count, the rows shown, the period's ratings, the publication gaps.
     """
     today = _today()
     soon = today + datetime.timedelta(days=settings.HUB_KPI_DUE_SOON_DAYS)
@@ -312,20 +312,22 @@ def dashboard(
         through = Contract.authorities.through.objects.filter(authority=authority)
         schedules = schedules.filter(Exists(through.filter(contract_id=OuterRef("contract_id"))))
         contracts = contracts.filter(Exists(through.filter(contract_id=OuterRef("pk"))))
-    overdue_q = Q(next_due__lt=today)
-    soon_q = Q(next_due__gte=today, next_due__lte=soon)
-    poor_q = Q(latest_rating__in=POOR_RATINGS, previous_rating__in=POOR_RATINGS)
-    counts = schedules.aggregate(
-        overdue=Count("pk", filter=overdue_q),
-        soon=Count("pk", filter=soon_q),
-        poor=Count("pk", filter=poor_q),
-        **{
-            f"rating_{value}": Count("pk", filter=Q(latest_rating=value)) for value in Rating.values
-        },
-    )
-    if period is None:
-        by_rating = {value: counts[f"rating_{value}"] for value in Rating.values}
-    else:
+    # One pass over the filtered live schedules (one small row per contract) gives every
+    # count and the first rows of each list; a second query fetches those rows to show.
+    overdue, due_soon, poor = [], [], []
+    by_rating: dict[str, int] = defaultdict(int)
+    rows = schedules.values_list(
+        "pk", "next_due", "latest_rating", "previous_rating", "contract__reference"
+    ).order_by()
+    for pk, due, latest, previous, reference in rows.iterator(chunk_size=5000):
+        by_rating[latest] += 1
+        if due is not None and due < today:
+            overdue.append((due, pk))
+        elif due is not None and due <= soon:
+            due_soon.append((due, pk))
+        if latest in POOR_RATINGS and previous in POOR_RATINGS:
+            poor.append((reference, pk))
+    if period is not None:
         by_rating = dict(
             Review.objects.filter(
                 contract_id__in=schedules.values("contract_id"),
@@ -337,7 +339,10 @@ def dashboard(
             .annotate(n=Count("pk"))
         )
     distribution = [(label, value, by_rating.get(value, 0)) for value, label in Rating.choices]
-    rows = schedules.select_related("contract__category")
+    shown = {key: sorted(found)[:DASHBOARD_ROWS] for key, found in
+             (("overdue", overdue), ("soon", due_soon), ("poor", poor))}  # fmt: skip
+    wanted = {pk for found in shown.values() for _key, pk in found}
+    by_pk = ReviewSchedule.objects.select_related("contract__category").in_bulk(wanted)
     threshold = settings.HUB_KPI_PUBLICATION_THRESHOLD
     gaps = (
         contracts.filter(
@@ -351,12 +356,12 @@ def dashboard(
     gap_rows = list(gaps[: DASHBOARD_ROWS + 1])
     return Dashboard(
         distribution=distribution,
-        overdue=list(rows.filter(overdue_q).order_by("next_due", "pk")[:DASHBOARD_ROWS]),
-        overdue_count=counts["overdue"],
-        due_soon=list(rows.filter(soon_q).order_by("next_due", "pk")[:DASHBOARD_ROWS]),
-        due_soon_count=counts["soon"],
-        poor_twice=list(rows.filter(poor_q).order_by("contract__reference")[:DASHBOARD_ROWS]),
-        poor_twice_count=counts["poor"],
+        overdue=[by_pk[pk] for _due, pk in shown["overdue"]],
+        overdue_count=len(overdue),
+        due_soon=[by_pk[pk] for _due, pk in shown["soon"]],
+        due_soon_count=len(due_soon),
+        poor_twice=[by_pk[pk] for _ref, pk in shown["poor"]],
+        poor_twice_count=len(poor),
         publication_gaps=gap_rows[:DASHBOARD_ROWS],
         publication_gap_count=(len(gap_rows) if len(gap_rows) <= DASHBOARD_ROWS else gaps.count()),
     )
