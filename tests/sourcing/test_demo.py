@@ -66,9 +66,9 @@ def test_demo_is_deterministic(seeded):
         SourcingProject.objects.all().delete()
         demo.seed(DemoContext(today=TODAY, contracts=300, log=lambda _m: None))
         return list(
-            SourcingProject.objects.order_by("title", "stage").values_list(
+            SourcingProject.objects.order_by(
                 "title", "stage", "route", "estimated_value"
-            )
+            ).values_list("title", "stage", "route", "estimated_value")
         )
 
     assert run() == run()
