@@ -208,3 +208,29 @@ def test_demo_search_text_is_what_the_service_would_write(seeded):
     before = parts()
     contracts_refresh_search_text(contract_ids=Contract.objects.values_list("pk", flat=True))
     assert parts() == before
+
+
+def test_every_page_opens_on_the_demo_hub(seeded, client):
+    """A demo walk-through as the buyer: nothing in the demo data breaks a page."""
+    client.force_login(User.objects.get(username="buyer"))
+    contract = Contract.objects.filter(awards__isnull=False, extension_options__isnull=False)[0]
+    vendor = contract.awards.first().vendor
+    urls = [
+        reverse("home"),
+        reverse("contracts:index") + "?show_expired=true&sort=-awarded_value",
+        reverse("contracts:index") + "?expires_within=90",
+        contract.get_absolute_url(),
+        reverse("contracts:lookup") + f"?q={contract.reference}",
+        reverse("contracts:lookup") + f"?q={vendor.legal_name.split()[0]}",
+        reverse("contracts:export", args=["csv"]) + "?expires_within=30",
+        reverse("vendors:list"),
+        vendor.get_absolute_url(),
+        reverse("categories:structure"),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_admin_sign_in_opens_the_django_admin(seeded, client):
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    assert client.get(reverse("admin:contracts_contract_changelist")).status_code == 200
