@@ -161,20 +161,46 @@ def grow_to(total: int, authorities: list[Authority], rng_seed: int) -> float:
     imp = SpendImport.objects.filter(status="done").first()
     started = time.monotonic()
     chunk = 1_000_000
+    auth_ids = [a.pk for a in authorities]
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(%s)", [rng_seed / 10_000])
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bench_payees AS "
-                       "SELECT row_number() OVER (ORDER BY total_spend DESC) AS n, id, vendor_id "
-                       "FROM spend_payee")  # fmt: skip
-        cursor.execute("SELECT count(*) FROM bench_payees")
+        # Every authority pays its own copy of the imported payees, under its own codes.
+        cursor.execute(
+            """INSERT INTO spend_payee (authority_id, name, normalized_name, supplier_id,
+                   vendor_id, match_method, total_spend, on_contract_spend, transaction_count)
+               SELECT a, p.name, p.normalized_name, '', p.vendor_id, p.match_method, 0, 0, 0
+               FROM spend_payee p CROSS JOIN unnest(%s::int[]) AS a
+               WHERE p.authority_id = %s
+               ON CONFLICT DO NOTHING""",
+            [auth_ids[1:], auth_ids[0]],
+        )
+        cursor.execute(
+            """INSERT INTO spend_expensecode (authority_id, key, code, name, category_id,
+                   total_spend, transaction_count)
+               SELECT a, e.key, e.code, e.name, e.category_id, 0, 0
+               FROM spend_expensecode e CROSS JOIN unnest(%s::int[]) AS a
+               WHERE e.authority_id = %s
+               ON CONFLICT DO NOTHING""",
+            [auth_ids[1:], auth_ids[0]],
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE bench_payees AS SELECT authority_id, row_number() OVER "
+            "(PARTITION BY authority_id ORDER BY total_spend DESC, id) AS n, id, vendor_id "
+            "FROM spend_payee"
+        )
+        cursor.execute("CREATE INDEX ON bench_payees (authority_id, n)")
+        cursor.execute("SELECT count(*) FROM spend_payee WHERE authority_id = %s", [auth_ids[0]])
         payees = cursor.fetchone()[0]
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS bench_codes AS SELECT row_number() "
-            "OVER (ORDER BY id) AS n, id, category_id FROM spend_expensecode"
+            "CREATE TEMP TABLE bench_codes AS SELECT authority_id, row_number() OVER "
+            "(PARTITION BY authority_id ORDER BY key) AS n, id, category_id "
+            "FROM spend_expensecode"
         )
-        cursor.execute("SELECT count(*) FROM bench_codes")
+        cursor.execute("CREATE INDEX ON bench_codes (authority_id, n)")
+        cursor.execute(
+            "SELECT count(*) FROM spend_expensecode WHERE authority_id = %s", [auth_ids[0]]
+        )
         codes = cursor.fetchone()[0]
-        auth_ids = [a.pk for a in authorities]
         done = 0
         while done < need:
             size = min(chunk, need - done)
@@ -184,18 +210,18 @@ def grow_to(total: int, authorities: list[Authority], rng_seed: int) -> float:
                     reference, payment_date, month, amount, department, capital_revenue,
                     supplier_name, payee_id, expense_code_id, vendor_id, category_id,
                     contract_id, contract_candidates)
-                SELECT (ARRAY{auth_ids})[1 + (g %% {len(auth_ids)})], %s, g, 'G' || g, d,
-                       date_trunc('month', d)::date, round((random() * 5000)::numeric, 2),
-                       '', 'Revenue', '', p.id, c.id, p.vendor_id, c.category_id, NULL, 0
-                FROM (SELECT g, d, pn,
+                SELECT s.a, %s, g, 'G' || g, d, date_trunc('month', d)::date,
+                       round((random() * 5000)::numeric, 2), '', 'Revenue', '', p.id, c.id,
+                       p.vendor_id, c.category_id, NULL, 0
+                FROM (SELECT g, d, pn, (ARRAY{auth_ids})[1 + (g %% {len(auth_ids)})] AS a,
                              CASE WHEN r < 0.9 THEN 1 + (pn * 7919) %% {codes}
                                   ELSE 1 + floor(random() * {codes})::int END AS cn
                       FROM (SELECT g, DATE '2022-04-01' + (random() * 1459)::int AS d,
                                    1 + floor({payees} * power(random(), 3))::int AS pn,
                                    random() AS r
                             FROM generate_series(%s, %s) AS g) s0) s
-                JOIN bench_payees p ON p.n = s.pn
-                JOIN bench_codes c ON c.n = s.cn
+                JOIN bench_payees p ON p.authority_id = s.a AND p.n = s.pn
+                JOIN bench_codes c ON c.authority_id = s.a AND c.n = s.cn
                 """,
                 [imp.pk, have + done + 1, have + done + size],
             )
@@ -217,9 +243,11 @@ def rebuild_summaries(authorities) -> float:
     months = [datetime.date(2022 + (3 + m) // 12, 1 + (3 + m) % 12, 1) for m in range(48)]
     for authority in authorities:
         summaries.refresh(authority_id=authority.pk, months=months)
+        log(f"  summaries of {authority.code} rebuilt ({time.monotonic() - started:.0f} s)")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE spend_spendsummary")
-        cursor.execute("ANALYZE spend_spendcube")
+        for table in ("spendsummary", "spendcube", "supplieryear", "payee", "expensecode",
+                      "contractspend"):  # fmt: skip
+            cursor.execute(f"ANALYZE spend_{table}")
     return time.monotonic() - started
 
 
