@@ -48,9 +48,9 @@ from sourcing.models import (
 
 
 def contracts_with_renewal_decision(contract_ids: Iterable[int]) -> set[int]:
-    """Ids of these contracts with an extension or re-procurement recorded against their
-    current end date: a re-procurement (or extension) decided for the term ending on it, or the
-    extension that set it. One query."""
+    """Ids of these contracts with a re-procurement or extension recorded for the term ending
+    on their current end date. An extension moves the end date, so the new term needs a
+    decision of its own (and the contract leaves this set until one is recorded). One query."""
     ids = list(contract_ids)
     if not ids:
         return set()
@@ -58,9 +58,8 @@ def contracts_with_renewal_decision(contract_ids: Iterable[int]) -> set[int]:
         RenewalDecision.objects.filter(
             contract_id__in=ids,
             kind__in=[DecisionKind.EXTEND, DecisionKind.REPROCURE],
-        )
-        .filter(Q(term_end=F("contract__end_date")) | Q(new_end_date=F("contract__end_date")))
-        .values_list("contract_id", flat=True)
+            term_end=F("contract__end_date"),
+        ).values_list("contract_id", flat=True)
     )
 
 

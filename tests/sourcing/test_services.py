@@ -296,9 +296,17 @@ def test_reprocure_creates_linked_project_in_one_step(hub):
 
 
 def test_contracts_with_renewal_decision(hub):
-    extended = extendable_contract(hub, reference="A1")
+    reprocured = extendable_contract(hub, reference="A1")
     expiring = extendable_contract(hub, reference="A2")
     undecided = extendable_contract(hub, reference="A3")
+    extended = extendable_contract(hub, reference="A4")
+    services.contract_reprocure(
+        contract=reprocured, rationale="x", approved_by=hub.head, by=hub.cm, owner=hub.sourcing
+    )
+    services.contract_let_expire(contract=expiring, rationale="x", approved_by=hub.head, by=hub.cm)
+    ids = [reprocured.pk, expiring.pk, undecided.pk, extended.pk]
+    assert selectors.contracts_with_renewal_decision(ids) == {reprocured.pk}
+    # An extension settles the old term; the new end date needs a decision of its own.
     services.contract_extend(
         contract=extended,
         option=extended.extension_options.first(),
@@ -306,9 +314,7 @@ def test_contracts_with_renewal_decision(hub):
         approved_by=hub.head,
         by=hub.cm,
     )
-    services.contract_let_expire(contract=expiring, rationale="x", approved_by=hub.head, by=hub.cm)
-    ids = [extended.pk, expiring.pk, undecided.pk]
-    assert selectors.contracts_with_renewal_decision(ids) == {extended.pk}
+    assert selectors.contracts_with_renewal_decision(ids) == {reprocured.pk}
     assert selectors.contracts_with_renewal_decision([]) == set()
 
 
