@@ -370,6 +370,9 @@ def contract_lineage(contract: Contract) -> dict:
         "successor": successor,
         "decisions": decisions,
         "extensions": [d for d in decisions if d.kind == DecisionKind.EXTEND],
+        "current_decision": next(
+            (d for d in decisions if contract.end_date and d.term_end == contract.end_date), None
+        ),
         "projects": projects,
         "handover": handover,
     }

@@ -552,3 +552,15 @@ def test_metrics_page_shows_medians(signed_in, hub):
     response = signed_in(hub.head).get(reverse("sourcing:metrics"))
     assert response.status_code == 200
     assert "12" in response.content.decode()
+
+
+def test_contract_page_says_whether_the_current_term_is_decided(signed_in, hub):
+    contract = extendable_contract(hub)
+    client = signed_in(hub.cm)
+    assert "no decision recorded yet" in client.get(contract.get_absolute_url()).content.decode()
+    services.contract_let_expire(
+        contract=contract, rationale="Done", approved_by=hub.head, by=hub.cm
+    )
+    html = client.get(contract.get_absolute_url()).content.decode()
+    assert "Let expire decided" in html
+    assert "Lineage" not in signed_in(hub.buyer).get(contract.get_absolute_url()).content.decode()
