@@ -174,10 +174,10 @@ class Contract(models.Model):
             models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
             # "Expires within N days" with the pillar/category and status filters: the page's
             # count and its rows come from this index alone (bench/RESULTS.md).
-            # It carries the id (PostgreSQL INCLUDE) for the authority/vendor EXISTS filters.
+            # It ends with the id for the authority/vendor EXISTS filters (a key column rather
+            # than INCLUDE, which SQLite lacks).
             models.Index(
-                fields=["end_date", "category", "status"],
-                include=["id"],
+                fields=["end_date", "category", "status", "id"],
                 name="contract_end_cat_status_idx",
             ),
             # Category and pillar filters, sorted by end date.
