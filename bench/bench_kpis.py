@@ -119,9 +119,9 @@ def seed_kpis() -> None:
                    now()
             FROM bench_chosen ch CROSS JOIN generate_series(0, {REVIEWS_EACH - 1}) AS q""",
         """INSERT INTO kpis_kpiresult (review_id, kpi_id, value, target, suggested_rating,
-                rating, score, comment, vendor_id, period_end, weight, is_current)
+                rating, score, comment, vendor_id, kpi_name, period_end, weight, is_current)
             SELECT r.id, k.id, k.target, k.target, s.rating, s.rating, s.score, '',
-                   r.vendor_id, r.period_end, k.weight, true
+                   r.vendor_id, k.name, r.period_end, k.weight, true
             FROM kpis_review r
             JOIN kpis_contractkpi k ON k.contract_id = r.contract_id
             JOIN bench_drift d ON d.vendor_id = r.vendor_id

@@ -191,7 +191,8 @@ def seed(ctx) -> None:
                             id=ids.take(KpiResult), review_id=review.id, kpi_id=kpi.id,
                             value=value, target=kpi.target, suggested_rating=rating,
                             rating=rating, score=score, comment="", vendor_id=vendor_id,
-                            period_end=end, weight=kpi.weight, is_current=not is_draft,
+                            kpi_name=kpi.name, period_end=end, weight=kpi.weight,
+                            is_current=not is_draft,
                         )
                     )  # fmt: skip
                 overall = SCORE_RATING[max(1, min(4, round(weighted / weights)))]

@@ -303,6 +303,7 @@ class KpiResult(models.Model):
     # Copied from the review and KPI (kpis.services keeps them) so the vendor scorecard reads
     # one table: a vendor's current scores over time, weighted.
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+")
+    kpi_name = models.CharField(max_length=200, default="", help_text=_("The KPI's name then."))
     period_end = models.DateField()
     weight = models.PositiveSmallIntegerField(default=1)
     is_current = models.BooleanField(default=False)
@@ -314,7 +315,7 @@ class KpiResult(models.Model):
             # on PostgreSQL (INCLUDE is ignored elsewhere).
             models.Index(
                 fields=["vendor", "period_end"],
-                include=["score", "weight", "kpi"],
+                include=["score", "weight", "kpi_name"],
                 condition=Q(is_current=True),
                 name="result_vendor_current_idx",
             ),

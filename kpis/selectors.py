@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
+    Avg,
     Count,
     Exists,
     F,
@@ -215,21 +216,12 @@ def vendor_scorecard(vendor: Vendor, *, months: int = 36) -> VendorScorecard:
 
 
 def _worst_kpis(scores: QuerySet, limit: int = 10) -> list[dict]:
-    """Average score per KPI name (contract KPIs copied from one template share a name): grouped
-    by KPI id in the index, then by name here. Two queries."""
-    by_kpi = list(scores.values("kpi_id").annotate(total=Sum("score"), n=Count("pk")).order_by())
-    names = dict(
-        ContractKpi.objects.filter(pk__in=[row["kpi_id"] for row in by_kpi])
-        .order_by()  # not the model's ordering, which joins the contracts
-        .values_list("pk", "name")
+    """Average score per KPI name (contract KPIs copied from one template share a name)."""
+    return list(
+        scores.values("kpi_name")
+        .annotate(avg=Avg("score"), n=Count("pk"))
+        .order_by("avg", "kpi_name")[:limit]
     )
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in by_kpi:
-        total = totals[names[row["kpi_id"]]]
-        total[0] += row["total"]
-        total[1] += row["n"]
-    worst = [{"kpi__name": name, "avg": t / n, "n": n} for name, (t, n) in totals.items()]
-    return sorted(worst, key=lambda row: (row["avg"], row["kpi__name"]))[:limit]
 
 
 def _latest_by_contract(vendor: Vendor, since: datetime.date) -> dict:

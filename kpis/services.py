@@ -297,6 +297,7 @@ def _write_results(review: Review, results: Iterable[dict]) -> None:
                 score=RATING_SCORE[Rating(rating)],
                 comment=row.get("comment", ""),
                 vendor_id=review.vendor_id,
+                kpi_name=kpi.name,
                 period_end=review.period_end,
                 weight=kpi.weight,
                 is_current=review.is_current,

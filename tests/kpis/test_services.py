@@ -245,7 +245,7 @@ def test_vendor_scorecard_weights_scores_and_finds_worst_kpis(hub, contract, ven
     card = selectors.vendor_scorecard(vendor)
     # Good (4) ×3, Good (4) ×1, Inadequate (1) ×1 → 17 / 5
     assert card.trend == [{"period": "2026 Q2", "weighted": 3.4, "results": 3}]
-    assert card.worst_kpis[0]["kpi__name"] == "Complaints per quarter"
+    assert card.worst_kpis[0]["kpi_name"] == "Complaints per quarter"
     assert card.contract_count == 1
     # A second contract rated Inadequate comes first in the worst-first list.
     other = ContractFactory(category=hub.category, vendors=[vendor], start_date=d(2025, 1, 1))
