@@ -10,7 +10,9 @@ an interruption in phase 1 leaves only staging rows, which the next run clears.
 
 import datetime
 import logging
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -24,6 +26,8 @@ from spend.values import BadValue, DateParser, normalize_name, parse_amount
 
 logger = logging.getLogger(__name__)
 
+# "1234.56", "-12" or "1,234.56": the amounts of nearly every row, parsed without the full check.
+_PLAIN_AMOUNT = re.compile(r"-?(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?$").match
 STAGING_COLUMNS = (
     "spend_import_id", "row_number", "reference", "payment_date", "month", "amount",
     "net_amount", "vat_amount", "department", "expense_key", "expense_code", "expense_name",
@@ -53,8 +57,55 @@ class RowParser:
         self.parse_date = DateParser(spend_import.date_formats)
         self.names: dict[str, str] = {}
         self.expense_keys: dict[str, str] = {}
+        self.days: dict[str, tuple] = {}  # Raw date text -> (day, first of its month).
+        # The fast path serves the common file: no net/VAT columns, a code column or none.
+        self.fast = not ({"net_amount", "vat_amount"} & set(positions))
+        get = positions.get
+        self.i_date, self.i_amount = positions["date"], positions["amount"]
+        self.i_supplier, self.i_reference = positions["supplier_name"], get("reference")
+        self.optional = tuple(
+            get(f) for f in ("department", "expense_category", "capital_revenue", "supplier_id")
+        )
+        self.i_code = get("expense_code")
 
     def __call__(self, number: int, cells: list[str]) -> tuple[tuple | None, list]:
+        """Rows that are plainly fine take a short path; anything else is checked in full."""
+        if not self.fast:
+            return self.check(number, cells)
+        days = self.days.get(cells[self.i_date])
+        raw_amount = cells[self.i_amount]
+        supplier_name = cells[self.i_supplier].strip()[:255]
+        i_ref = self.i_reference
+        reference = cells[i_ref].strip()[:100] if i_ref is not None else ""
+        if (days is None or not supplier_name or not _PLAIN_AMOUNT(raw_amount)
+                or (i_ref is not None and not reference)):  # fmt: skip
+            return self.check(number, cells)
+        payee_key = self.names.get(supplier_name)
+        if payee_key is None:
+            payee_key = normalize_name(supplier_name) or supplier_name.casefold()
+            self.names[supplier_name] = payee_key
+        i_dept, i_cat, i_caprev, i_sid = self.optional
+        code = cells[self.i_code].strip()[:100] if self.i_code is not None else ""
+        expense_name = cells[i_cat].strip()[:200] if i_cat is not None else ""
+        if code:
+            expense_key = code
+        else:
+            expense_key = self.expense_keys.get(expense_name)
+            if expense_key is None:
+                expense_key = normalize_name(expense_name)[:200] if expense_name else ""
+                self.expense_keys[expense_name] = expense_key
+        return (
+            self.import_id, number, reference, days[0], days[1],
+            Decimal(raw_amount.replace(",", "")), None, None,
+            cells[i_dept].strip()[:200] if i_dept is not None else "",
+            expense_key, code, expense_name,
+            cells[i_caprev].strip()[:20] if i_caprev is not None else "",
+            cells[i_sid].strip()[:100] if i_sid is not None else "",
+            supplier_name, payee_key,
+        ), ()  # fmt: skip
+
+    def check(self, number: int, cells: list[str]) -> tuple[tuple | None, list]:
+        """Every check, with a reject entry per fault."""
         p = self.positions
         errors = []
 
@@ -65,6 +116,7 @@ class RowParser:
 
         try:
             day = self.parse_date(cells[p["date"]])
+            self.days[cells[p["date"]]] = (day, day.replace(day=1))
         except BadValue as exc:
             fail("date", str(exc))
             day = None

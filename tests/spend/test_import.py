@@ -211,3 +211,26 @@ def test_management_command_checks_its_arguments(authority):
         call_command("import_spend", "x.csv", "--authority", "nope")
     with pytest.raises(CommandError, match="No mapping profile"):
         call_command("import_spend", "x.csv", "--authority", "any", "--profile", "nope")
+
+
+def test_the_short_path_and_the_full_check_agree():
+    from types import SimpleNamespace
+
+    from spend.importer import RowParser
+
+    headers = ["Date", "Ref", "Supplier", "Amount", "Code", "Category", "Dept"]
+    imp = SimpleNamespace(
+        pk=1,
+        date_formats="",
+        mapping={"date": "Date", "reference": "Ref", "supplier_name": "Supplier",
+                 "amount": "Amount", "expense_code": "Code", "expense_category": "Category",
+                 "department": "Dept"},
+    )  # fmt: skip
+    parser = RowParser(imp, headers)
+    for amount in ("1,234.50", "-12", "7.5"):
+        cells = ["03/04/2024", " R1 ", "Acme Ltd ", amount, "", "Repairs & Co", "Housing"]
+        checked, _ = parser.check(2, cells)  # Also primes the date cache.
+        fast, errors = parser(2, cells)
+        assert fast == checked and not errors
+    assert parser(3, ["03/04/2024", "R2", "Acme", "£5", "", "", ""])[0][5] == Decimal("5")
+    assert parser(4, ["03/04/2024", "", "Acme", "5", "", "", ""])[1]  # No reference: rejected.

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from spend.models import ExpenseCode, ImportReject, MappingProfile, Payee, SpendImport
+
+
+@admin.register(MappingProfile)
+class MappingProfileAdmin(admin.ModelAdmin):
+    list_display = ("name", "authority", "date_formats", "updated_at")
+    search_fields = ("name",)
+
+
+@admin.register(SpendImport)
+class SpendImportAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "authority", "status", "imported_rows", "rejected_rows",
+                    "duplicate_rows", "created_at")  # fmt: skip
+    list_filter = ("status", "authority")
+    readonly_fields = ("content_hash", "detected", "created_at", "finished_at")
+    list_select_related = ("authority",)
+
+
+@admin.register(ImportReject)
+class ImportRejectAdmin(admin.ModelAdmin):
+    list_display = ("spend_import", "row_number", "column", "value", "reason")
+    list_select_related = ("spend_import__authority",)
+    raw_id_fields = ("spend_import",)
+
+
+@admin.register(Payee)
+class PayeeAdmin(admin.ModelAdmin):
+    list_display = ("name", "authority", "vendor", "match_method", "total_spend")
+    list_filter = ("authority", "match_method")
+    search_fields = ("name", "normalized_name")
+    raw_id_fields = ("vendor",)
+    list_select_related = ("authority", "vendor")
+
+
+@admin.register(ExpenseCode)
+class ExpenseCodeAdmin(admin.ModelAdmin):
+    list_display = ("key", "name", "authority", "category", "total_spend")
+    list_filter = ("authority",)
+    search_fields = ("key", "name")
+    list_select_related = ("authority", "category")
