@@ -20,7 +20,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -491,6 +492,33 @@ def _expire_contracts(ctx: _ScanContext) -> int:
             _claim(ctx, rows)
 
 
+def _without_logged_threshold(queryset, anchor: str, offsets, today, subject_type, kind):
+    """Leave out subjects whose latest reached threshold is already in the log, in SQL, so a
+    daily scan only looks at the few subjects with something new. The threshold key is built
+    in SQL exactly as rules.threshold_key builds it ("2027-03-31/-90").
+
+    A subject is told once per threshold, to the people responsible when it was reached:
+    someone who starts following later, or a cover who steps in later, gets the next one.
+    """
+    whens = [
+        When(**{f"{anchor}__lte": today - datetime.timedelta(days=offset)}, then=Value(str(offset)))
+        for offset in sorted(offsets, reverse=True)
+    ]
+    key = Concat(
+        Cast(anchor, CharField()),
+        Value("/"),
+        Case(*whens, default=Value("none"), output_field=CharField()),
+        output_field=CharField(),
+    )
+    logged = Notification.objects.filter(
+        subject_type=subject_type,
+        subject_id=OuterRef("pk"),
+        kind=kind,
+        threshold=OuterRef("threshold_key"),
+    )
+    return queryset.alias(threshold_key=key).exclude(Exists(logged))
+
+
 def _expiry_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
     offsets = ctx.rules.expiry_offsets
     if not offsets:
@@ -500,6 +528,9 @@ def _expiry_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
         end_date__gte=ctx.today,
         end_date__lte=furthest_anchor(offsets, ctx.today),
     ).order_by("pk")
+    queryset = _without_logged_threshold(
+        queryset, "end_date", offsets, ctx.today, SubjectType.CONTRACT, Kind.EXPIRY
+    )
     for people in _people_chunks(queryset):
         decided = selectors.renewal_decided([p.pk for p in people])
         followers = selectors.follower_ids([p.pk for p in people])
@@ -549,6 +580,9 @@ def _extension_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
         )
         .order_by("pk")
         .values_list("pk", "contract_id", "sequence", "length_months", "decide_by")
+    )
+    options = _without_logged_threshold(
+        options, "decide_by", offsets, ctx.today, SubjectType.EXTENSION_OPTION, Kind.EXTENSION
     )
     chunk: list[tuple] = []
     for option in options.iterator(chunk_size=SCAN_CHUNK):

@@ -21,7 +21,7 @@ from notifications.models import EmailState, Notification
 from notifications.services import reminders_scan
 from tests.conftest import require_service
 from tests.factories import TODAY, ContractFactory
-from tests.notifications.email_backend import sent_messages
+from tests.notifications.email_backend import in_flight, sent_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
@@ -89,13 +89,23 @@ def _database_url() -> str:
     )
 
 
-def _wait_for(predicate, timeout: float, what: str):
+def _wait_for(predicate, timeout: float, what: str, poll: float = 0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
-        time.sleep(0.05)
+        time.sleep(poll)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _kill_mid_send(process: subprocess.Popen, mail_dir: Path, after: int):
+    """SIGKILL the process once `after` emails are out, while the next one is in flight."""
+    try:
+        _wait_for(lambda: len(sent_messages(mail_dir)) >= after, 90, f"{after} emails")
+        _wait_for(lambda: in_flight(mail_dir), 30, "an email in flight", poll=0.005)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
 
 
 def _assert_each_notice_emailed_once(mail_dir: Path, expected: int):
@@ -117,15 +127,13 @@ def line_value(message: str, header: str) -> str:
 def test_scan_killed_with_sigkill_mid_run_is_completed_exactly_by_the_next(hub, tmp_path):
     _hub_with_due_contracts(hub, 40)
     command = [sys.executable, "manage.py", "send_reminders", "--today", TODAY.isoformat()]
-    env = _subprocess_env(tmp_path, HUB_TEST_EMAIL_DELAY="0.05")
+    env = _subprocess_env(tmp_path, HUB_TEST_EMAIL_DELAY="0.3")
     process = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        _wait_for(lambda: len(sent_messages(tmp_path)) >= 10, 60, "the first emails")
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    _kill_mid_send(process, tmp_path, after=10)
     assert process.returncode == -signal.SIGKILL
     assert 10 <= len(sent_messages(tmp_path)) < 80
+    for marker in tmp_path.glob(".in-flight-*"):
+        marker.unlink()
     subprocess.run(command, cwd=ROOT, env={**env, "HUB_TEST_EMAIL_DELAY": "0"}, check=True)
     _assert_each_notice_emailed_once(tmp_path, 80)
 
@@ -202,13 +210,12 @@ def test_real_celery_worker_sends_each_reminder_exactly_once(hub, tmp_path):
 def test_worker_killed_mid_scan_then_run_again_keeps_the_count_exact(hub, tmp_path):
     require_service("Redis", _redis_reachable(), REDIS_TEST_URL)
     _hub_with_due_contracts(hub, 40)
-    worker = _start_worker(tmp_path, HUB_TEST_EMAIL_DELAY="0.05")
-    try:
-        _trigger_scan()
-        _wait_for(lambda: len(sent_messages(tmp_path)) >= 10, 90, "the first emails")
-    finally:
-        _stop(worker, signal.SIGKILL)
+    worker = _start_worker(tmp_path, HUB_TEST_EMAIL_DELAY="0.3")
+    _trigger_scan()
+    _kill_mid_send(worker, tmp_path, after=10)
     assert len(sent_messages(tmp_path)) < 80
+    for marker in tmp_path.glob(".in-flight-*"):
+        marker.unlink()
     worker = _start_worker(tmp_path)
     try:
         _trigger_scan()

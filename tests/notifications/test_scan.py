@@ -336,3 +336,27 @@ def test_send_reminders_rejects_a_bad_date():
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("send_reminders", "--today", "31/01/2027")
+
+
+def test_someone_who_follows_after_a_reminder_gets_the_next_one_not_the_stale_one(
+    hub, contract, scan, decided
+):
+    decided.add(contract.pk)
+    scan(days(0))  # the 90-day reminder, to the contract manager
+    Follow.objects.create(user=hub.buyer, contract=contract)
+    scan(days(1))
+    assert told(recipient=hub.buyer) == set()
+    scan(days(60))  # 30 days before the end
+    assert set(
+        Notification.objects.filter(recipient=hub.buyer).values_list("threshold", flat=True)
+    ) == {f"{days(90)}/-30"}
+
+
+def test_daily_scan_looks_only_at_subjects_with_a_new_threshold(
+    hub, scan, decided, django_assert_max_num_queries
+):
+    for _ in range(30):
+        decided.add(ContractFactory(category=hub.category, end_date=days(30)).pk)
+    scan(days(0))
+    with django_assert_max_num_queries(12):  # as few as on a hub with nothing due
+        assert scan(days(1)).total == 0
