@@ -564,3 +564,24 @@ def test_contract_page_says_whether_the_current_term_is_decided(signed_in, hub):
     html = client.get(contract.get_absolute_url()).content.decode()
     assert "Let expire decided" in html
     assert "Lineage" not in signed_in(hub.buyer).get(contract.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sourcing/?rag=purple&stage=99&owner=abc&pillar=x",
+        "/sourcing/renewals/?page=-3&late=maybe&mine=2",
+        "/sourcing/renewals/?page=99999",
+        "/sourcing/reports/forward-plan/?junk=1",
+    ],
+)
+def test_other_pages_survive_odd_query_strings(signed_in, hub, url):
+    make_project(hub)
+    assert signed_in(hub.head).get(url).status_code == 200
+
+
+def test_unknown_project_and_contract_are_404(signed_in, hub):
+    client = signed_in(hub.head)
+    assert client.get(reverse("sourcing:project", args=[999999])).status_code == 404
+    assert client.get(reverse("sourcing:decide", args=["NOPE"])).status_code == 404
+    assert client.get(reverse("sourcing:handover", args=[999999])).status_code == 404
