@@ -174,10 +174,11 @@ def main() -> None:
     p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
     log(f"  daily scans: p50 {p50:.2f} s, p95 {p95:.2f} s")
 
-    # Nothing due: the same hub with no running contract (rolled back afterwards) must cost
-    # the same few queries as an empty one.
+    # Nothing due: the same hub with no running contract and no review due (rolled back
+    # afterwards) must cost the same few queries as an empty one.
     with transaction.atomic():
         Contract.objects.filter(status=ContractStatus.ACTIVE).update(status=ContractStatus.PLANNED)
+        ReviewSchedule.objects.update(next_due=None)
         quiet_s, quiet_q, quiet = timed_scan(TODAY)
         transaction.set_rollback(True)
     log(f"  nothing due: {quiet_s:.2f} s, {quiet_q} queries, {quiet.total} new")
@@ -187,7 +188,9 @@ def main() -> None:
     total_notices = Notification.objects.count()
     markdown = "\n".join(
         [
-            f"Run {stamp} on {platform.node()} ({platform.machine()}, PostgreSQL "
+            f"Run {stamp} on {platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.1f} at the end: the machine was shared with "
+            "other work, so times are pessimistic; PostgreSQL "
             f"{connection.pg_version // 10000}), `uv run python -m bench.bench_reminders "
             f"--days {args.days}`. Deliveries handed to Celery's in-memory broker.",
             "",
@@ -207,8 +210,8 @@ def main() -> None:
             f"| daily scans, next {args.days} days, p50 | {p50:.2f} s | "
             f"{statistics.median([d[1] for d in daily]):.0f} | "
             f"{statistics.median([d[2] for d in daily]):,.0f} | – | – |",
-            f"| nothing due (no running contract) | {quiet_s:.2f} s | {quiet_q} | {quiet.total} "
-            "| constant queries | – |",
+            f"| nothing due (no running contract, no review due) | {quiet_s:.2f} s | "
+            f"{quiet_q} | {quiet.total} | constant queries | – |",
             f"| daily scans, p95 | {p95:.2f} s | {max(d[1] for d in daily)} (max) | "
             f"{max(d[2] for d in daily):,} (max) | – | – |",
             "",
