@@ -272,6 +272,15 @@ def run_import(spend_import: SpendImport) -> SpendImport:
     try:
         with transaction.atomic():
             moved = move(spend_import)
+            if moved is None:  # The same file finished in another process meanwhile.
+                StagingRow.objects.filter(spend_import=spend_import).delete()
+                _finish(
+                    spend_import,
+                    ImportStatus.DUPLICATE,
+                    "This file was imported already; nothing was added.",
+                    total_rows=staged.total,
+                )
+                return spend_import
             _save_rejects(spend_import, staged.rejects)
             _finish(
                 spend_import,
@@ -299,10 +308,16 @@ def _lock_authority(authority_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(770077, %s)", [authority_id])
 
 
-def move(spend_import: SpendImport) -> dict:
-    """Phase 2, inside the caller's transaction: set-based SQL from staging to transactions."""
+def move(spend_import: SpendImport) -> dict | None:
+    """Phase 2, inside the caller's transaction: set-based SQL from staging to transactions.
+    None when the same file was imported while this one was being staged."""
     imp, auth = spend_import.pk, spend_import.authority_id
     _lock_authority(auth)
+    same_file = SpendImport.objects.filter(
+        authority_id=auth, content_hash=spend_import.content_hash, status=ImportStatus.DONE
+    ).exclude(pk=imp)
+    if same_file.exists():
+        return None
     with connection.cursor() as cursor:
         # Payees and expense codes named by the file.
         cursor.execute(
