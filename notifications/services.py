@@ -630,6 +630,9 @@ def _extension_rows(ctx: _ScanContext, options: list[tuple]) -> list[tuple]:
     return rows
 
 
+KPI_KINDS = (Kind.KPI_REVIEW, Kind.KPI_OVERDUE, Kind.KPI_ESCALATION)
+
+
 def _kpi_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
     """KPI reviews: before due, on the day, overdue, and escalated to the head of category.
 
@@ -646,7 +649,24 @@ def _kpi_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
         for contract_id, due in selectors.kpi_review_due_dates().items()
         if due is not None and due <= last_anchor
     }
-    ids = sorted(due_dates)
+    if not due_dates:
+        return
+    # Leave out reviews whose latest reached threshold is already logged (one query over this
+    # review cycle's KPI notices), so a daily scan only loads the contracts with news.
+    logged = set(
+        Notification.objects.filter(
+            subject_type=SubjectType.CONTRACT,
+            kind__in=KPI_KINDS,
+            due_date__gte=min(due_dates.values()),
+        )
+        .values_list("subject_id", "threshold")
+        .distinct()
+    )
+    ids = sorted(
+        contract_id
+        for contract_id, due in due_dates.items()
+        if (contract_id, threshold_key(due, latest_reached(due, offsets, ctx.today))) not in logged
+    )
     for start in range(0, len(ids), SCAN_CHUNK):
         queryset = Contract.objects.filter(
             pk__in=ids[start : start + SCAN_CHUNK], status=ContractStatus.ACTIVE
