@@ -211,7 +211,7 @@ SOURCING_MIN_SAMPLES = envint("SOURCING_MIN_SAMPLES", 3, minimum=1)
 # Seconds the learned medians are cached for planning and the renewal pipeline (0: no cache).
 SOURCING_LEAD_TIME_CACHE_SECONDS = envint("SOURCING_LEAD_TIME_CACHE_SECONDS", 300, minimum=0)
 # Cards shown per board column (the most urgent); the list shows the rest.
-SOURCING_BOARD_COLUMN_LIMIT = envint("SOURCING_BOARD_COLUMN_LIMIT", 30, minimum=1)
+SOURCING_BOARD_COLUMN_LIMIT = envint("SOURCING_BOARD_COLUMN_LIMIT", 20, minimum=1)
 
 # --- Spend (spend/) -------------------------------------------------------------------------
 # Suppliers paid at least this much (in the filtered period) with no contract are listed.

@@ -2,20 +2,20 @@
 
 import calendar
 import datetime
-import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -74,55 +74,48 @@ class StageMetric:
     samples: int
 
 
-def _median(values: list[int]) -> float:
-    return float(statistics.median(values)) if values else 0.0
-
-
 def stage_metrics() -> list[StageMetric]:
     """Median days spent in each stage, by route and over all routes, from every stage with an
-    actual entry and exit. One query: PostgreSQL computes the medians (percentile_cont over
-    grouping sets); elsewhere they are computed here."""
-    if connection.vendor == "postgresql":
-        return _stage_metrics_sql()
-    rows = ProjectStage.objects.filter(
-        actual_entry__isnull=False, actual_exit__isnull=False, stage__lt=Stage.COMPLETE
-    ).values_list("stage", "project__route", "actual_entry", "actual_exit")
-    by_route: dict[tuple[int, str | None], list[int]] = defaultdict(list)
-    for stage, route, entry, exit_ in rows.iterator(chunk_size=5000):
-        days = (exit_ - entry).days
-        by_route[(stage, route)].append(days)
-        by_route[(stage, None)].append(days)
+    actual entry and exit. One grouped query counts stages per (stage, route, days) (a hash
+    aggregate, no sort of every row); the exact medians come from those histograms."""
+    rows = (
+        ProjectStage.objects.filter(
+            actual_entry__isnull=False, actual_exit__isnull=False, stage__lt=Stage.COMPLETE
+        )
+        .annotate(span=ExpressionWrapper(F("actual_exit") - F("actual_entry"), DurationField()))
+        .values("stage", "project__route", "span")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    histograms: dict[tuple[int, str | None], Counter] = defaultdict(Counter)
+    for row in rows:
+        days = row["span"].days if isinstance(row["span"], datetime.timedelta) else row["span"]
+        histograms[(row["stage"], row["project__route"])][days] += row["n"]
+        histograms[(row["stage"], None)][days] += row["n"]
     return [
-        StageMetric(stage=stage, route=route, median_days=_median(days), samples=len(days))
-        for (stage, route), days in sorted(
-            by_route.items(), key=lambda item: (item[0][0], item[0][1] or "")
+        StageMetric(
+            stage=stage,
+            route=route,
+            median_days=_histogram_median(counts),
+            samples=sum(counts.values()),
+        )
+        for (stage, route), counts in sorted(
+            histograms.items(), key=lambda item: (item[0][0], item[0][1] or "")
         )
     ]
 
 
-def _stage_metrics_sql() -> list[StageMetric]:
-    stage_table = ProjectStage._meta.db_table
-    project_table = SourcingProject._meta.db_table
-    sql = f"""
-        SELECT s.stage, p.route, GROUPING(p.route) AS all_routes,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY s.actual_exit - s.actual_entry),
-               COUNT(*)
-          FROM {stage_table} s JOIN {project_table} p ON p.id = s.project_id
-         WHERE s.actual_entry IS NOT NULL AND s.actual_exit IS NOT NULL AND s.stage < %s
-         GROUP BY GROUPING SETS ((s.stage, p.route), (s.stage))
-         ORDER BY s.stage, all_routes DESC, p.route
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [int(Stage.COMPLETE)])
-        return [
-            StageMetric(
-                stage=stage,
-                route=None if all_routes else route,
-                median_days=float(median),
-                samples=count,
-            )
-            for stage, route, all_routes, median, count in cursor.fetchall()
-        ]
+def _histogram_median(counts: Counter) -> float:
+    """The median of a multiset given as value → count (as statistics.median would give)."""
+    total = sum(counts.values())
+    if not total:
+        return 0.0
+    wanted = {(total - 1) // 2, total // 2}
+    found, seen = [], 0
+    for value in sorted(counts):
+        first, seen = seen, seen + counts[value]
+        found += [value for position in sorted(wanted) if first <= position < seen]
+    return sum(found) / len(found) if len(found) == 2 else float(found[0])
 
 
 LEAD_TIME_CACHE_KEY = "sourcing:stage-metrics"

@@ -533,3 +533,14 @@ def test_lead_times_are_cached_when_asked(hub, settings):
     cache.delete(selectors.LEAD_TIME_CACHE_KEY)
     assert selectors.LeadTimes().stage_days(1) == 7
     cache.delete(selectors.LEAD_TIME_CACHE_KEY)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_histogram_median_matches_statistics_median(seed):
+    import random
+    import statistics
+    from collections import Counter
+
+    rng = random.Random(seed)
+    values = [rng.randint(0, 12) for _ in range(rng.randint(1, 40))]
+    assert selectors._histogram_median(Counter(values)) == statistics.median(values)
