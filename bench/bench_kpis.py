@@ -138,10 +138,12 @@ def seed_kpis() -> None:
             FROM (SELECT review_id, round(sum(score * weight)::numeric / sum(weight))::int AS score
                   FROM kpis_kpiresult GROUP BY review_id) s
             WHERE s.review_id = r.id""",
-        """INSERT INTO kpis_reviewschedule (contract_id, category_id, frequency, anchor,
-                next_due, last_period_end, latest_rating, previous_rating)
+        """INSERT INTO kpis_reviewschedule (contract_id, category_id, live_until, frequency,
+                anchor, next_due, last_period_end, latest_rating, previous_rating)
             SELECT contract_id, (SELECT category_id FROM contracts_contract c
-                                 WHERE c.id = contract_id), 'quarterly', DATE '2020-01-01',
+                                 WHERE c.id = contract_id),
+                   (SELECT end_date FROM contracts_contract c WHERE c.id = contract_id),
+                   'quarterly', DATE '2020-01-01',
                    (max(period_end) + 1 + interval '3 months' - interval '1 day')::date,
                    max(period_end),
                    (array_agg(overall_rating ORDER BY period_end DESC))[1],

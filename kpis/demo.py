@@ -89,7 +89,7 @@ def seed(ctx) -> None:
     contracts = list(
         Contract.objects.filter(status__in=RUNNING, start_date__lte=today)
         .values(
-            "id", "category_id", "start_date", "end_date", "awarded_value",
+            "id", "category_id", "status", "start_date", "end_date", "awarded_value",
             "contract_manager_id", "category__primary_contract_manager_id",
             "category__pillar__head_id",
         )
@@ -129,6 +129,7 @@ def seed(ctx) -> None:
         anchor = c["start_date"]
         schedule = ReviewSchedule(
             id=ids.take(ReviewSchedule), contract_id=c["id"], category_id=c["category_id"],
+            live_until=c["end_date"] if c["status"] == ContractStatus.ACTIVE else datetime.date.min,
             frequency=frequency, anchor=anchor,
             next_due=None, last_period_end=None, latest_rating="", previous_rating="",
         )  # fmt: skip

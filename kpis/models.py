@@ -161,6 +161,10 @@ class ReviewSchedule(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, null=True, editable=False, related_name="+"
     )
+    # The last day the contract runs (its end date; far past once ended, far future with no end),
+    # copied like the category so the dashboard never walks the contracts table. Kept by
+    # schedule_refresh and by schedules_sync_contracts (daily: `manage.py kpi_sync_schedules`).
+    live_until = models.DateField(null=True, editable=False)
     frequency = models.CharField(
         max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
@@ -180,8 +184,8 @@ class ReviewSchedule(models.Model):
         indexes = [
             # Reviews due / overdue (dashboard, "My reviews", reminders): by due date.
             models.Index(fields=["next_due"], name="schedule_next_due_idx"),
-            # The dashboard filtered by category (or a pillar's categories), by due date.
-            models.Index(fields=["category", "next_due"], name="schedule_category_due_idx"),
+            # The dashboard filtered by category (or a pillar's categories), live contracts.
+            models.Index(fields=["category", "live_until"], name="schedule_category_live_idx"),
             # Rating distribution and "poor twice in a row" on the dashboard.
             models.Index(fields=["latest_rating", "previous_rating"], name="schedule_rating_idx"),
         ]

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
-from contracts.models import ENDED_STATUSES, Contract
+from contracts.models import Contract
 from kpis import schedule as periods
 from kpis.models import (
     CURRENT_STATES,
@@ -270,13 +270,6 @@ class Dashboard:
 DASHBOARD_ROWS = 25
 
 
-def live_schedules() -> QuerySet:
-    """Schedules of live contracts (the same rule as ContractQuerySet.current)."""
-    return ReviewSchedule.objects.exclude(contract__status__in=ENDED_STATUSES).filter(
-        Q(contract__end_date__gte=_today()) | Q(contract__end_date__isnull=True)
-    )
-
-
 def dashboard(
     *,
     pillar=None,
@@ -292,7 +285,9 @@ def dashboard(
     """
     today = _today()
     soon = today + datetime.timedelta(days=settings.HUB_KPI_DUE_SOON_DAYS)
-    schedules = live_schedules()
+    # Schedules carry their contract's category and last running day (kpis.services keeps
+    # them), so counting a category's or the whole hub's reviews never touches the contracts.
+    schedules = ReviewSchedule.objects.filter(live_until__gte=today)
     contracts = live_contracts()
     if pillar is not None:
         schedules = schedules.filter(category__pillar=pillar)
@@ -304,23 +299,19 @@ def dashboard(
         through = Contract.authorities.through.objects.filter(authority=authority)
         schedules = schedules.filter(Exists(through.filter(contract_id=OuterRef("contract_id"))))
         contracts = contracts.filter(Exists(through.filter(contract_id=OuterRef("pk"))))
-    # One pass over the filtered live schedules (one small row per contract) gives every
-    # count and the first rows of each list; a second query fetches those rows to show.
+    # One pass over the filtered schedules (one small row per contract) gives every count and
+    # the first rows of each list; a second query fetches those rows to show.
     overdue, due_soon, poor = [], [], []
     by_rating: dict[str, int] = defaultdict(int)
-    rows = schedules.values_list(
-        "pk", "next_due", "latest_rating", "previous_rating", "contract__reference"
-    ).order_by()
-    # A plain fetch, not .iterator(): a server-side cursor makes PostgreSQL plan for the first
-    # rows (a merge join along the contracts' primary key), several times slower here.
-    for pk, due, latest, previous, reference in rows:
+    rows = schedules.values_list("pk", "next_due", "latest_rating", "previous_rating").order_by()
+    for pk, due, latest, previous in rows:
         by_rating[latest] += 1
         if due is not None and due < today:
             overdue.append((due, pk))
         elif due is not None and due <= soon:
             due_soon.append((due, pk))
         if latest in POOR_RATINGS and previous in POOR_RATINGS:
-            poor.append((reference, pk))
+            poor.append((due or today, pk))
     if period is not None:
         by_rating = dict(
             Review.objects.filter(

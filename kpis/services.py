@@ -10,9 +10,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, DateField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from contracts.models import Contract
+from contracts.models import ENDED_STATUSES, Contract
 from kpis import schedule as periods
 from kpis.models import (
     CURRENT_STATES,
@@ -198,8 +200,11 @@ def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
         .order_by("-period_end", "-pk")
         .values_list("period_end", "overall_rating")[:2]
     )
-    schedule.category_id = (
-        Contract.objects.filter(pk=schedule.contract_id).values_list("category_id", flat=True).get()
+    schedule.category_id, schedule.live_until = (
+        Contract.objects.filter(pk=schedule.contract_id)
+        .annotate(live_until=live_until_expression())
+        .values_list("category_id", "live_until")
+        .get()
     )
     schedule.last_period_end = current[0][0] if current else None
     schedule.latest_rating = current[0][1] if current else ""
@@ -210,6 +215,26 @@ def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
     schedule.full_clean(exclude=["contract"])
     schedule.save()
     return schedule
+
+
+def live_until_expression():
+    """A contract's last running day, as SQL: far past once ended by status, else its end date
+    (far future without one). ContractQuerySet.current() is exactly live_until >= today."""
+    return Case(
+        When(status__in=ENDED_STATUSES, then=Value(datetime.date.min)),
+        default=Coalesce("end_date", Value(datetime.date.max)),
+        output_field=DateField(),
+    )
+
+
+def schedules_sync_contracts() -> int:
+    """Re-copy every schedule's category and live_until from its contract (one UPDATE); run
+    daily, and after bulk contract changes. Returns the number of schedules updated."""
+    contract = Contract.objects.filter(pk=OuterRef("contract_id"))
+    return ReviewSchedule.objects.update(
+        category_id=Subquery(contract.values("category_id")[:1]),
+        live_until=Subquery(contract.annotate(day=live_until_expression()).values("day")[:1]),
+    )
 
 
 # --- Reviews ----------------------------------------------------------------------------------

@@ -253,3 +253,27 @@ def test_vendor_scorecard_weights_scores_and_finds_worst_kpis(hub, contract, ven
     card = selectors.vendor_scorecard(vendor)
     assert [r.contract for r in card.latest_reviews] == [other, contract]
     assert card.rating_counts == {"Good": 1, "Inadequate": 1}
+
+
+def test_schedules_follow_their_contracts_category_and_end(hub, contract, vendor, kpis):
+    from django.core.management import call_command
+
+    from kpis.models import ReviewSchedule
+
+    schedule = ReviewSchedule.objects.get(contract=contract)
+    assert (schedule.category, schedule.live_until) == (hub.category, d(2027, 12, 31))
+    assert selectors.dashboard(category=hub.category).overdue_count == 1
+    # The contract is terminated and moved outside the KPI services: the daily sync catches up.
+    Contract = type(contract)
+    Contract.objects.filter(pk=contract.pk).update(status="terminated", category=hub.other_category)
+    call_command("kpi_sync_schedules", stdout=__import__("io").StringIO())
+    schedule.refresh_from_db()
+    assert schedule.category == hub.other_category and schedule.live_until == datetime.date.min
+    assert selectors.dashboard().overdue_count == 0
+    Contract.objects.filter(pk=contract.pk).update(status="planned", end_date=None)
+    from kpis.tasks import sync_review_schedules
+
+    assert sync_review_schedules() == 1
+    schedule.refresh_from_db()
+    assert schedule.live_until == datetime.date.max
+    assert selectors.dashboard(category=hub.other_category).overdue_count == 1
