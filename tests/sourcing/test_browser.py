@@ -42,7 +42,13 @@ def test_project_moves_across_board_to_award_and_handover_is_accepted(
     project = make_project(hub, title="Fleet hire re-procurement", predecessor=predecessor)
 
     sign_in(page, live_server, hub.sourcing.username)
+    make_project(hub, title="Unrelated new service")
     page.goto(f"{live_server.url}/sourcing/")
+    with page.expect_response(lambda r: "kind=reprocurement" in r.url):
+        page.select_option("#id_kind", "reprocurement")  # htmx swaps the board in place
+    page.locator("#board", has_text="Unrelated new service").wait_for(state="detached")
+    assert page.locator("#board").count() == 1
+    assert "kind=reprocurement" in page.url
     for stage in range(2, Stage.AWARD_DECISION + 1):
         _board_next(page, project)
         column = page.locator(f"[data-drop-stage='{stage}']")
