@@ -1,6 +1,7 @@
 """Sourcing pages: the board, the list, a project, its award and handover, renewal decisions and
 reports. Thin: guard access (sourcing.access), bind a form, call a service or selector, render."""
 
+import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -451,7 +452,17 @@ def decide(request, reference: str):
     decisions = list(
         contract.renewal_decisions.select_related("option", "approved_by", "decided_by")
     )
-    context = {"contract": contract, "form": form, "options": options, "decisions": decisions}
+    lead_days = selectors.LeadTimes().total_days()
+    start_by = contract.end_date - datetime.timedelta(days=lead_days) if contract.end_date else None
+    context = {
+        "contract": contract,
+        "form": form,
+        "options": options,
+        "decisions": decisions,
+        "lead_days": lead_days,
+        "start_by": start_by,
+        "today": timezone.localdate(),
+    }
     return render(request, "sourcing/decide.html", context)
 
 

@@ -585,3 +585,11 @@ def test_unknown_project_and_contract_are_404(signed_in, hub):
     assert client.get(reverse("sourcing:project", args=[999999])).status_code == 404
     assert client.get(reverse("sourcing:decide", args=["NOPE"])).status_code == 404
     assert client.get(reverse("sourcing:handover", args=[999999])).status_code == 404
+
+
+def test_decision_page_says_when_a_reprocurement_must_start(signed_in, hub):
+    contract = extendable_contract(hub, end_in_days=100)
+    response = signed_in(hub.cm).get(reverse("sourcing:decide", args=[contract.reference]))
+    # No history yet: 8 stages × SOURCING_DEFAULT_STAGE_DAYS (30) = 240 days before the end.
+    assert response.context["start_by"] == contract.end_date - datetime.timedelta(days=240)
+    assert "passed" in response.content.decode()
