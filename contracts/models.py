@@ -57,29 +57,42 @@ class ContractQuerySet(models.QuerySet):
     def managed_by(self, user, today: datetime.date | None = None):
         """Contracts this user manages: as effective primary or secondary contract manager
         (the contract's own or inherited from its category), or as cover while the effective
-        primary is absent."""
+        primary is absent.
+
+        Every condition is on the contract's own columns, against small subqueries of
+        categories and people: no join per contract, so the index's "contract manager" filter
+        stays a single pass over the contracts (bench/RESULTS.md)."""
         today = today or timezone.localdate()
+        people = self.model._meta.get_field("contract_manager").related_model.objects
+        categories = Category.objects.all()
+        covered = categories.filter(cover_contract_manager=user)
         return self.filter(
             Q(contract_manager=user)
-            | Q(contract_manager__isnull=True, category__primary_contract_manager=user)
+            | Q(
+                contract_manager__isnull=True,
+                category__in=categories.filter(primary_contract_manager=user).values("pk"),
+            )
             | Q(secondary_contract_manager=user)
-            | Q(secondary_contract_manager__isnull=True, category__secondary_contract_manager=user)
-            | (
-                Q(category__cover_contract_manager=user)
-                & (
-                    (Q(contract_manager__isnull=False) & _absent("contract_manager", today))
-                    | (
-                        Q(contract_manager__isnull=True)
-                        & _absent("category__primary_contract_manager", today)
-                    )
-                )
+            | Q(
+                secondary_contract_manager__isnull=True,
+                category__in=categories.filter(secondary_contract_manager=user).values("pk"),
+            )
+            | Q(
+                category__in=covered.values("pk"),
+                contract_manager__in=people.filter(_absent("", today)).values("pk"),
+            )
+            | Q(
+                contract_manager__isnull=True,
+                category__in=covered.filter(_absent("primary_contract_manager", today)).values(
+                    "pk"
+                ),
             )
         )
 
 
 def _absent(person: str, today: datetime.date) -> Q:
     """Q: the person at this path has an absence covering today."""
-    profile = f"{person}__profile"
+    profile = f"{person}__profile" if person else "profile"
     return Q(**{f"{profile}__absent_from__lte": today}) & (
         Q(**{f"{profile}__absent_until__isnull": True})
         | Q(**{f"{profile}__absent_until__gte": today})
