@@ -7,11 +7,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
-    Avg,
     Count,
     Exists,
     F,
-    FloatField,
     OuterRef,
     Prefetch,
     Q,
@@ -185,43 +183,53 @@ def vendor_scorecard(vendor: Vendor, *, months: int = 36) -> VendorScorecard:
     """Across every contract of the last `months`: the weighted KPI score per quarter, the
     worst KPIs over the last 12 months, and each contract's latest overall rating.
 
-    Five queries whatever the size; the score queries read one covering index on PostgreSQL.
+    Three queries whatever the size: the scores are read once, grouped by quarter and KPI name
+    (from one covering index on PostgreSQL), and folded into the trend and the worst KPIs here.
     """
     today = _today()
     since = today - datetime.timedelta(days=months * 31)
-    scores = KpiResult.objects.filter(
-        vendor=vendor, is_current=True, period_end__gte=since, score__isnull=False
-    )
-    trend = [
-        {
-            "period": _period_label(row["quarter"]),
-            "weighted": round(row["weighted_sum"] / row["weights"], 2) if row["weights"] else None,
-            "results": row["n"],
-        }
-        for row in scores.annotate(quarter=TruncQuarter("period_end"))
-        .values("quarter")
+    year_ago = _quarter_start(today - datetime.timedelta(days=365))
+    groups = (
+        KpiResult.objects.filter(
+            vendor=vendor, is_current=True, period_end__gte=since, score__isnull=False
+        )
+        .annotate(quarter=TruncQuarter("period_end"))
+        .values("quarter", "kpi_name")
         .annotate(
-            weighted_sum=Sum(F("score") * F("weight"), output_field=FloatField()),
+            weighted_sum=Sum(F("score") * F("weight")),
             weights=Sum("weight"),
+            total=Sum("score"),
             n=Count("pk"),
         )
-        .order_by("quarter")
+        .order_by()
+    )
+    by_quarter: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_name: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in groups:
+        quarter = row["quarter"]
+        quarter = quarter.date() if isinstance(quarter, datetime.datetime) else quarter
+        sums = by_quarter[quarter]
+        sums[0] += row["weighted_sum"]
+        sums[1] += row["weights"]
+        sums[2] += row["n"]
+        if quarter >= year_ago:
+            by_name[row["kpi_name"]][0] += row["total"]
+            by_name[row["kpi_name"]][1] += row["n"]
+    trend = [
+        {"period": _period_label(q), "weighted": round(w / ws, 2), "results": n}
+        for q, (w, ws, n) in sorted(by_quarter.items())
     ]
+    worst = sorted(
+        ({"kpi_name": name, "avg": t / n, "n": n} for name, (t, n) in by_name.items()),
+        key=lambda row: (row["avg"], row["kpi_name"]),
+    )[:10]
     return VendorScorecard(
-        vendor=vendor,
-        trend=trend,
-        worst_kpis=_worst_kpis(scores.filter(period_end__gte=today - datetime.timedelta(days=365))),
-        **_latest_by_contract(vendor, since),
+        vendor=vendor, trend=trend, worst_kpis=worst, **_latest_by_contract(vendor, since)
     )
 
 
-def _worst_kpis(scores: QuerySet, limit: int = 10) -> list[dict]:
-    """Average score per KPI name (contract KPIs copied from one template share a name)."""
-    return list(
-        scores.values("kpi_name")
-        .annotate(avg=Avg("score"), n=Count("pk"))
-        .order_by("avg", "kpi_name")[:limit]
-    )
+def _quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
 def _latest_by_contract(vendor: Vendor, since: datetime.date) -> dict:
