@@ -45,7 +45,7 @@ SIGN_INS = {
     "head": (Role.HEAD_OF_CATEGORY, "edits every contract in Corporate and Commercial"),
     "catmanager": (Role.CATEGORY_MANAGER, "edits contracts in ITS, OFF and PRO"),
     "officer": (Role.CATEGORY_OFFICER, "edits contracts in ITS and FAC"),
-    "cm": (Role.CONTRACT_MANAGER, "edits the ITS contracts assigned to them"),
+    "cm": (Role.CONTRACT_MANAGER, "edits the contracts they manage (ITS; HRS as second manager)"),
     "sourcing": (Role.SOURCING_MANAGER, "creates contracts"),
     "buyer": (Role.BUYER, "reads only"),
 }

@@ -234,3 +234,18 @@ def test_every_page_opens_on_the_demo_hub(seeded, client):
 def test_the_admin_sign_in_opens_the_django_admin(seeded, client):
     assert client.login(username="admin", password=DEMO_PASSWORD)
     assert client.get(reverse("admin:contracts_contract_changelist")).status_code == 200
+
+
+def test_the_demo_sign_ins_can_do_what_the_list_says(seeded):
+    from contracts import access
+
+    its = Contract.objects.filter(category__code="ITS", contract_manager=None).first()
+    asc = Contract.objects.filter(category__code="ASC").first()
+    user = {name: User.objects.get(username=name) for name in SIGN_INS}
+    for name in ("admin", "head", "catmanager", "officer", "cm"):
+        assert access.can_edit_contract(user[name], its), name
+    for name in ("head", "catmanager", "officer", "cm", "sourcing", "buyer"):
+        assert not access.can_edit_contract(user[name], asc), name
+    assert not access.can_edit_contract(user["buyer"], its)
+    assert access.can_create_contract(user["sourcing"])
+    assert not access.can_create_contract(user["buyer"])
