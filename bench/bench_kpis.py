@@ -233,6 +233,7 @@ def main() -> None:
     }
     cm = get_user_model().objects.get(username="cm")
     rows = []
+    load_before = os.getloadavg()[0]
     for name, url in pages.items():
         if name.startswith("my reviews"):
             client.force_login(cm)
@@ -250,7 +251,8 @@ def main() -> None:
             f"Run {stamp} on {platform.node()} ({platform.machine()}, "
             f"PostgreSQL {connection.pg_version // 10000}), `uv run python -m bench.bench_kpis`, "
             f"{args.runs} timed requests per page after 2 warm-ups, server time through the "
-            "Django test client.",
+            f"Django test client. Load average during the run: {load_before:.1f} → "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other jobs were running).",
             "",
             f"Data: {Contract.objects.count():,} contracts; {REVIEWED:,} of them reviewed "
             f"quarterly ({REVIEWS_EACH} reviews × {KPIS_EACH} KPIs) = "
