@@ -105,10 +105,15 @@ class Timing:
     samples: list[float]
     queries: int
     status: int
+    cpu: list[float]  # CPU time of the Django process alone (no database, no waiting).
 
     @property
     def p50(self) -> float:
         return statistics.median(self.samples)
+
+    @property
+    def cpu_p50(self) -> float:
+        return statistics.median(self.cpu)
 
     @property
     def p95(self) -> float:
@@ -125,11 +130,12 @@ def timings(client, label: str, urls: list[str], *, runs: int = 60, warmup: int 
     with CaptureQueriesContext(connection) as captured:
         response = client.get(urls[0])
     queries = len(captured.captured_queries)  # Before the next request clears the log.
-    samples = []
+    samples, cpu = [], []
     for i in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(urls[i % len(urls)])
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{label}: {urls[i % len(urls)]} gave {response.status_code}")
-    return Timing(label, samples, queries, response.status_code)
+    return Timing(label, samples, queries, response.status_code, cpu)
