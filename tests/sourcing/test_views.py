@@ -593,3 +593,27 @@ def test_decision_page_says_when_a_reprocurement_must_start(signed_in, hub):
     # No history yet: 8 stages × SOURCING_DEFAULT_STAGE_DAYS (30) = 240 days before the end.
     assert response.context["start_by"] == contract.end_date - datetime.timedelta(days=240)
     assert "passed" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name", ["renewals", "workload", "metrics", "forward_plan", "savings", "pipeline_notice"]
+)
+def test_report_query_counts_do_not_grow_with_data(
+    signed_in, hub, name, django_assert_max_num_queries
+):
+    client = signed_in(hub.head)
+    url = reverse(f"sourcing:{name}")
+    make_project(hub, stage=Stage.CONTRACT_SIGNED)
+    ContractFactory(category=hub.category, end_date=TODAY + datetime.timedelta(days=40))
+    with django_assert_max_num_queries(30) as small:
+        response = client.get(url)
+        if name == "pipeline_notice":
+            b"".join(response.streaming_content)
+    for i in range(4):
+        project = make_project(hub, stage=Stage.CONTRACT_SIGNED, category=hub.other_category)
+        project.authorities.add(AuthorityFactory(code=f"a{i}", name=f"Council {i}"))
+        ContractFactory(category=hub.other_category, end_date=TODAY + datetime.timedelta(days=90))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+        if name == "pipeline_notice":
+            b"".join(response.streaming_content)
