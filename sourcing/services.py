@@ -670,11 +670,16 @@ def handover_accept(*, handover: Handover, by) -> Contract:
         raise ValidationError("Only an active project can be handed over.")
     if project.stage < Stage.CONTRACT_SIGNED:
         raise ValidationError("The contract must be signed before the handover is accepted.")
+    predecessor = project.predecessor
+    if predecessor is not None and (
+        ContractSuccession.objects.filter(predecessor=predecessor).exists()
+        or ContractSuccession.objects.filter(successor_id=locked.contract_id).exists()
+    ):
+        raise ValidationError(f"{predecessor.reference} already has a successor.")
     contract = Contract.objects.select_for_update().get(pk=locked.contract_id)
     contract.status = ContractStatus.ACTIVE
     contract.full_clean()
     contract.save(update_fields=["status", "updated_at"])
-    predecessor = project.predecessor
     if predecessor is not None and predecessor.pk != contract.pk:
         Contract.objects.filter(pk=predecessor.pk).update(
             status=ContractStatus.SUPERSEDED, updated_at=_now()

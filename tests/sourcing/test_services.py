@@ -544,3 +544,16 @@ def test_histogram_median_matches_statistics_median(seed):
     rng = random.Random(seed)
     values = [rng.randint(0, 12) for _ in range(rng.randint(1, 40))]
     assert selectors._histogram_median(Counter(values)) == statistics.median(values)
+
+
+def test_a_contract_is_superseded_once(hub, monkeypatch):
+    monkeypatch.setattr(services, "_move_followers", lambda **kw: None)
+    monkeypatch.setattr(services, "_contract_kpi_add", lambda **kw: None)
+    predecessor = ContractFactory(reference="OLD3", category=hub.category)
+    first = make_project(hub, predecessor=predecessor, stage=Stage.MOBILISATION)
+    second = make_project(hub, predecessor=predecessor, stage=Stage.MOBILISATION)
+    services.handover_accept(handover=_fill_and_accept(first, hub), by=hub.cm)
+    with pytest.raises(ValidationError, match="already has a successor"):
+        services.handover_accept(handover=_fill_and_accept(second, hub), by=hub.cm)
+    second.refresh_from_db()
+    assert second.status == ProjectStatus.ACTIVE
