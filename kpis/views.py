@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import access as contract_access
@@ -320,7 +321,10 @@ def action_done(request, pk: int):
         raise PermissionDenied("Only the owner or the contract's team may close this action.")
     services.action_complete(action=action, by=request.user)
     messages.success(request, "Action marked done.")
-    return redirect(request.POST.get("next") or "kpis:my_reviews")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "kpis:my_reviews"  # never bounce to another site
+    return redirect(back)
 
 
 @reviewer_required

@@ -347,3 +347,31 @@ def test_category_team_adds_to_its_own_library_only(client, hub):
     response = client.post(url, {**data, "name": "Other"})
     assert "above it when lower is better" in response.content.decode()
     assert hub.category.kpi_templates.get().name == "Response time"
+
+
+def test_closing_an_action_never_redirects_off_site(cm_client, hub, contract, vendor):
+    review = services.review_create(
+        contract=contract,
+        vendor=vendor,
+        fields={"period_start": d(2026, 7, 1), "period_end": d(2026, 9, 30)},
+        actions=[{"description": "Plan", "owner": hub.cm, "due_date": d(2026, 12, 1)}],
+        by=hub.cm,
+    )
+    action = review.actions.get()
+    url = reverse("kpis:action_done", args=[action.pk])
+    response = cm_client.post(url, {"next": "https://evil.example.com/"})
+    assert response["Location"] == reverse("kpis:my_reviews")
+    action.refresh_from_db()
+    assert action.status == "done"
+    assert cm_client.post(url, {"next": "/kpis/"}).status_code == 404  # already done
+
+
+def test_unknown_objects_are_404(cm_client):
+    for url in [
+        "/kpis/contracts/NOPE/",
+        "/kpis/reviews/999999/",
+        "/kpis/vendors/999999/",
+        "/kpis/contracts/NOPE/reviews/new/",
+        "/kpis/export/assessments.xml",
+    ]:
+        assert cm_client.get(url).status_code == 404, url
