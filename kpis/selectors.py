@@ -54,6 +54,16 @@ def next_review_due_dates(contract_ids: Iterable[int] | None = None) -> dict[int
     return dict(schedules.values_list("contract_id", "next_due"))
 
 
+def next_review_period(contract: Contract) -> dict:
+    """The period the next review covers (form initial data): the schedule period ending on
+    the next due date; empty without a schedule."""
+    schedule = ReviewSchedule.objects.filter(contract=contract).first()
+    if schedule is None or schedule.next_due is None or schedule.next_due < schedule.anchor:
+        return {}
+    start, end = periods.period_containing(schedule.anchor, schedule.months, schedule.next_due)
+    return {"period_start": start, "period_end": end}
+
+
 def _today() -> datetime.date:
     return timezone.localdate()
 

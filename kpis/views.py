@@ -201,6 +201,7 @@ def _review_form(request, *, contract, review):
             initial = {"vendor": vendors[0]} if len(vendors) == 1 else {}
             if request.GET.get("vendor", "").isdigit():
                 initial["vendor"] = int(request.GET["vendor"])
+            initial.update(selectors.next_review_period(contract))
         form = ReviewForm(instance=review, contract=contract, kpis=kpis, initial=initial)
         actions = ActionFormSet(
             prefix="actions", initial=action_initial(review) if review else None

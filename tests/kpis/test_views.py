@@ -375,3 +375,11 @@ def test_unknown_objects_are_404(cm_client):
         "/kpis/export/assessments.xml",
     ]:
         assert cm_client.get(url).status_code == 404, url
+
+
+def test_review_form_proposes_the_period_due_next(cm_client, hub, contract, vendor, kpis):
+    log_review(contract, vendor, hub.cm, d(2026, 4, 1), d(2026, 6, 30), {})
+    form = cm_client.get(reverse("kpis:review_create", args=[contract.reference])).context["form"]
+    assert form["period_start"].value() == d(2026, 7, 1)
+    assert form["period_end"].value() == d(2026, 9, 30)
+    assert form["vendor"].value() == vendor.pk
