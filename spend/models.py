@@ -146,7 +146,7 @@ class StagingRow(models.Model):
     checked and moved with set-based SQL and deleted. Unlogged on PostgreSQL."""
 
     spend_import = models.ForeignKey(
-        SpendImport, on_delete=models.CASCADE, related_name="+", db_index=False
+        SpendImport, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     row_number = models.PositiveIntegerField()
     reference = models.CharField(max_length=100)
@@ -255,12 +255,15 @@ class Transaction(models.Model):
     """One payment line. Vendor, category and contract are derived and kept by spend.services."""
 
     # Single-column FK indexes are left out where a composite index below serves the query:
-    # every index costs import speed on a table of millions of rows.
+    # every index costs import speed on a table of millions of rows. No database-level FK
+    # constraints either (db_constraint=False): each costs a row lock on the parent per
+    # inserted row; the set-based SQL takes every id from a join, and Django's collector still
+    # applies on_delete.
     authority = models.ForeignKey(
-        Authority, on_delete=models.PROTECT, related_name="+", db_index=False
+        Authority, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     spend_import = models.ForeignKey(
-        SpendImport, on_delete=models.PROTECT, related_name="+", db_index=False
+        SpendImport, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     row_number = models.PositiveIntegerField()
     reference = models.CharField(max_length=100)
@@ -273,19 +276,46 @@ class Transaction(models.Model):
     capital_revenue = models.CharField(max_length=20, blank=True)
     supplier_name = models.CharField(max_length=255)
     payee = models.ForeignKey(
-        Payee, on_delete=models.PROTECT, related_name="transactions", db_index=False
+        Payee,
+        on_delete=models.PROTECT,
+        related_name="transactions",
+        db_index=False,
+        db_constraint=False,
     )
     expense_code = models.ForeignKey(
-        ExpenseCode, on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
+        ExpenseCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        db_constraint=False,
     )
     vendor = models.ForeignKey(
-        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        Vendor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     contract = models.ForeignKey(
-        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        Contract,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # How many contracts could have taken this payment; > 1 means the rule chose one.
     contract_candidates = models.PositiveSmallIntegerField(default=0)
@@ -323,17 +353,36 @@ class Transaction(models.Model):
 class SpendSummary(models.Model):
     """Spend per authority, month, category, payee and on/off contract. The dashboards read this."""
 
-    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     month = models.DateField()
     pillar = models.ForeignKey(
-        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Pillar,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
-    payee = models.ForeignKey(Payee, on_delete=models.CASCADE, related_name="+")
+    payee = models.ForeignKey(
+        Payee, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     vendor = models.ForeignKey(
-        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Vendor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     on_contract = models.BooleanField()
     total = models.DecimalField(max_digits=16, decimal_places=2)
@@ -356,19 +405,39 @@ class SpendSummary(models.Model):
 
 class SupplierYear(models.Model):
     """SpendSummary rolled up to years: supplier breakdowns over whole years (or all time) read
-    a twelfth of the rows. Rebuilt from SpendSummary for the years an import touches."""
+    a twelfth of the rows. Rebuilt from SpendSummary for the years an import touches. (Summary
+    tables, like transactions, have no database FK constraints: SQL rebuilds them from ids.)"""
 
-    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     year = models.PositiveSmallIntegerField()
     pillar = models.ForeignKey(
-        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Pillar,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
-    payee = models.ForeignKey(Payee, on_delete=models.CASCADE, related_name="+")
+    payee = models.ForeignKey(
+        Payee, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     vendor = models.ForeignKey(
-        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Vendor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     on_contract = models.BooleanField()
     total = models.DecimalField(max_digits=18, decimal_places=2)
@@ -391,13 +460,25 @@ class SpendCube(models.Model):
     enough (authorities × months × categories × 2) that every breakdown of the dashboard but the
     supplier ones reads a few thousand rows at any transaction count. Rebuilt from SpendSummary."""
 
-    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     month = models.DateField()
     pillar = models.ForeignKey(
-        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Pillar,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     on_contract = models.BooleanField()
     total = models.DecimalField(max_digits=18, decimal_places=2)
@@ -417,8 +498,12 @@ class SpendCube(models.Model):
 class ContractSpend(models.Model):
     """Spend per contract, authority and month: the contract page's burn-down reads this."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
-    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     month = models.DateField()
     total = models.DecimalField(max_digits=16, decimal_places=2)
     tx_count = models.PositiveIntegerField()
