@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers over notifications.services, taking ids, safe to run twice."""
 
 import datetime
+import random
 
 from celery import shared_task
 from django.conf import settings
@@ -21,7 +22,8 @@ def _retry(task, exc: Exception, retries: int, **kwargs):
     countdown = _countdown(retries)
     if task.request.is_eager:
         return task.apply(kwargs=kwargs, retries=retries + 1).result
-    raise task.retry(exc=exc, countdown=countdown) from exc
+    jitter = random.uniform(0, countdown / 4)  # spread retries after a shared outage
+    raise task.retry(exc=exc, countdown=countdown + jitter) from exc
 
 
 @shared_task(acks_late=True, ignore_result=True)
