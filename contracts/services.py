@@ -55,9 +55,46 @@ def contract_update(
     awards: Iterable[dict],
     by,
 ) -> Contract:
+    before = {name: getattr(contract, name) for name in NOTICEABLE_FIELDS}
     for name, value in fields.items():
         setattr(contract, name, value)
-    return _save(contract=contract, authorities=authorities, awards=awards)
+    saved = _save(contract=contract, authorities=authorities, awards=awards)
+    changes = contract_change_summary(before=before, contract=saved)
+    if changes:
+        transaction.on_commit(lambda: _tell_followers(saved, changes, by))
+    return saved
+
+
+# Changes followers are told about (issue 4: "followers get expiry and change notices").
+NOTICEABLE_FIELDS = ("title", "status", "end_date", "max_end_date")
+
+
+def contract_change_summary(*, before: dict[str, Any], contract: Contract) -> str:
+    """'End date: 1 Mar 2027 → 1 Mar 2028; Status: Active → Terminated', or '' when none."""
+    parts = []
+    for name in NOTICEABLE_FIELDS:
+        old, new = before[name], getattr(contract, name)
+        if old == new:
+            continue
+        label = Contract._meta.get_field(name).verbose_name.capitalize()
+        parts.append(f"{label}: {_shown(contract, name, old)} → {_shown(contract, name, new)}")
+    return "; ".join(parts)
+
+
+def _shown(contract: Contract, name: str, value) -> str:
+    if value in (None, ""):
+        return "none"
+    if name == "status":
+        return dict(Contract._meta.get_field("status").choices).get(value, value)
+    if hasattr(value, "strftime"):
+        return f"{value.day} {value:%b %Y}"
+    return str(value)
+
+
+def _tell_followers(contract: Contract, changes: str, by) -> None:
+    from notifications.services import notify_contract_change  # the app built on contracts
+
+    notify_contract_change(contract, changes, by=by)
 
 
 def _save(

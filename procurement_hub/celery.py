@@ -1,7 +1,8 @@
 """The Celery app. Broker: REDIS_URL; without it tasks run eagerly in-process (see settings).
 
-Beat runs the daily reminder scan at HUB_REMINDER_SCAN_TIME (local time, default 07:00) and the
-weekly digest on HUB_DIGEST_WEEKDAY (default monday) at HUB_DIGEST_TIME (default 08:00).
+Beat runs the KPI review-schedule sync an hour before the daily reminder scan; the scan at
+HUB_REMINDER_SCAN_TIME (local time, default 07:00); and the weekly digest on HUB_DIGEST_WEEKDAY
+(default monday) at HUB_DIGEST_TIME (default 08:00).
 """
 
 import os
@@ -25,6 +26,12 @@ def beat_schedule() -> dict:
     scan_hour, scan_minute = settings.HUB_REMINDER_SCAN_TIME
     digest_hour, digest_minute = settings.HUB_DIGEST_TIME
     return {
+        # Before the scan: review schedules pick up contracts edited outside the KPI services.
+        "daily-kpi-schedule-sync": {
+            "task": "kpis.tasks.sync_review_schedules",
+            "schedule": crontab(hour=(scan_hour - 1) % 24, minute=scan_minute),
+            "options": {"expires": DAY // 2},
+        },
         "daily-reminder-scan": {
             "task": "notifications.tasks.scan_reminders",
             "schedule": crontab(hour=scan_hour, minute=scan_minute),

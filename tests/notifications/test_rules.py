@@ -149,3 +149,12 @@ def test_beat_schedule_follows_settings(settings):
     assert scan["options"]["expires"] < 24 * 3600
     assert schedule["weekly-digest"]["schedule"].day_of_week == {5}
     assert schedule["weekly-digest"]["task"] == "notifications.tasks.send_digests"
+
+
+def test_kpi_schedules_sync_an_hour_before_the_scan_so_review_dates_are_fresh(settings):
+    settings.HUB_REMINDER_SCAN_TIME = (0, 30)
+    from kpis.tasks import sync_review_schedules
+
+    sync = beat_schedule()["daily-kpi-schedule-sync"]
+    assert sync["task"] == sync_review_schedules.name
+    assert sync["schedule"].hour == {23} and sync["schedule"].minute == {30}
