@@ -4,7 +4,6 @@ suggestions a person confirms), and transactions to contracts (the on/off-contra
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from rapidfuzz import fuzz, process
 
 from spend.models import MatchMethod, Payee
@@ -75,21 +74,32 @@ def match_new_payees(*, authority_id: int, import_id: int | None = None) -> int:
     alias, then by registration id. Returns how many were matched."""
     names, registrations = vendor_name_index()
     payees = Payee.objects.filter(authority_id=authority_id, vendor__isnull=True)
-    if import_id is not None:
-        staged = RawSQL(
-            "SELECT payee_key FROM spend_stagingrow WHERE spend_import_id = %s", [import_id]
-        )
-        payees = payees.filter(normalized_name__in=staged)
+    if import_id is None:
+        batches = [payees]
+    else:
+        # The import's distinct payee keys first (by the staging index), then their payees in
+        # batches: a plain IN (subquery) here can get a nested-loop plan over a bloated
+        # staging table after a big import.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT payee_key FROM spend_stagingrow WHERE spend_import_id = %s",
+                [import_id],
+            )
+            keys = [row[0] for row in cursor.fetchall()]
+        batches = [
+            payees.filter(normalized_name__in=keys[i : i + 1000]) for i in range(0, len(keys), 1000)
+        ]
     changed = []
-    for payee in payees.only("pk", "normalized_name", "supplier_id"):
-        vendor_id = names.get(payee.normalized_name)
-        method = MatchMethod.NAME
-        if vendor_id is None and payee.supplier_id:
-            vendor_id = registrations.get(payee.supplier_id.strip().upper())
-            method = MatchMethod.REGISTRATION
-        if vendor_id is not None:
-            payee.vendor_id, payee.match_method = vendor_id, method
-            changed.append(payee)
+    for batch in batches:
+        for payee in batch.only("pk", "normalized_name", "supplier_id"):
+            vendor_id = names.get(payee.normalized_name)
+            method = MatchMethod.NAME
+            if vendor_id is None and payee.supplier_id:
+                vendor_id = registrations.get(payee.supplier_id.strip().upper())
+                method = MatchMethod.REGISTRATION
+            if vendor_id is not None:
+                payee.vendor_id, payee.match_method = vendor_id, method
+                changed.append(payee)
     Payee.objects.bulk_update(changed, ["vendor", "match_method"], batch_size=1000)
     return len(changed)
 
