@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from categories.models import Role
+from tests.browser.support import browser, page, screenshot  # noqa: F401 (shared fixtures)
 from tests.factories import TODAY, CategoryFactory, PillarFactory, staff
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"

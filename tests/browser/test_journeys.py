@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.support import sign_in
 from tests.factories import ContractFactory, VendorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

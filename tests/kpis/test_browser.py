@@ -1,11 +1,10 @@
 """A contract manager logs a quarterly review in a real browser; the trend chart gains a point."""
-# ruff: noqa: F811 (the browser fixtures are imported from tests/browser/conftest.py)
 
 import datetime
 
 import pytest
 
-from tests.browser.conftest import browser, page, screenshot, sign_in  # noqa: F401
+from tests.browser.support import sign_in
 
 from .conftest import log_review
 

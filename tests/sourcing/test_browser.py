@@ -4,7 +4,7 @@ import pytest
 
 from contracts.models import ContractStatus
 from sourcing.models import HandoverItemKind, SourcingProject, Stage
-from tests.browser.conftest import browser, page, screenshot, sign_in  # noqa: F401
+from tests.browser.support import sign_in
 from tests.factories import ContractFactory, VendorFactory
 from tests.sourcing.factories import make_project
 
@@ -27,10 +27,10 @@ def _board_next(tab, project):
 
 
 def test_project_moves_across_board_to_award_and_handover_is_accepted(
-    page,  # noqa: F811
+    page,
     live_server,
     hub,
-    screenshot,  # noqa: F811
+    screenshot,
     monkeypatch,
 ):
     from sourcing import services

@@ -1,4 +1,9 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for journey tests."""
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for journey tests.
+
+The fixtures are registered once, in tests/conftest.py, so every app's journeys share one
+Playwright session (a second sync_playwright() in the same thread fails).
+Import `sign_in` from here.
+"""
 
 import os
 import shutil
