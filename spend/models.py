@@ -13,18 +13,19 @@ from contracts.models import Contract
 from vendors.models import Vendor
 
 
-def _fact_fk(to, *, optional: bool = False) -> models.ForeignKey:
+def _fact_fk(to, *, optional: bool = False, **options) -> models.ForeignKey:
     """A reference from a fact or summary table: no database constraint (SQL rebuilds these
     tables from ids in bulk, and a constraint check per row halved the import rate), no reverse
     accessor; `optional` ones are cleared when the row they point at goes."""
-    return models.ForeignKey(
-        to,
-        on_delete=models.SET_NULL if optional else models.CASCADE,
-        null=optional,
-        blank=optional,
-        related_name="+",
-        db_constraint=False,
-    )
+    options = {
+        "on_delete": models.SET_NULL if optional else models.CASCADE,
+        "null": optional,
+        "blank": optional,
+        "related_name": "+",
+        "db_constraint": False,
+        **options,
+    }
+    return models.ForeignKey(to, **options)
 
 
 class MappingProfile(models.Model):
@@ -304,33 +305,9 @@ class Transaction(models.Model):
         related_name="transactions",
         db_constraint=False,
     )
-    vendor = models.ForeignKey(
-        Vendor,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    contract = models.ForeignKey(
-        Contract,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    vendor = _fact_fk(Vendor, optional=True, db_index=False)
+    category = _fact_fk(Category, optional=True, db_index=False)
+    contract = _fact_fk(Contract, optional=True, db_index=False)
     # How many contracts could have taken this payment; > 1 means the rule chose one.
     contract_candidates = models.PositiveSmallIntegerField(default=0)
 
