@@ -171,6 +171,17 @@ def parse_days(value: str) -> list[int]:
     return sorted(set(days), reverse=True)
 
 
+def _days_field(label: str) -> models.CharField:
+    """A lead-time field of ReminderSettings: comma-separated days, blank for the default."""
+    return models.CharField(
+        label,
+        max_length=100,
+        blank=True,
+        validators=[validate_days],
+        help_text=_("Comma-separated days, e.g. 270, 180, 90. Leave blank for the default."),
+    )
+
+
 class ReminderSettings(models.Model):
     """The reminder lead times, editable by a hub administrator in Django admin.
 
@@ -178,35 +189,10 @@ class ReminderSettings(models.Model):
     There is one row (pk 1).
     """
 
-    help = _("Comma-separated days, e.g. 270, 180, 90. Leave blank for the default.")
-    expiry_days = models.CharField(
-        "expiry: days before the end date",
-        max_length=100,
-        blank=True,
-        validators=[validate_days],
-        help_text=help,
-    )
-    extension_days = models.CharField(
-        "extension: days before decide-by",
-        max_length=100,
-        blank=True,
-        validators=[validate_days],
-        help_text=help,
-    )
-    kpi_before_days = models.CharField(
-        "KPI review: days before due",
-        max_length=100,
-        blank=True,
-        validators=[validate_days],
-        help_text=help,
-    )
-    kpi_overdue_days = models.CharField(
-        "KPI review: days overdue",
-        max_length=100,
-        blank=True,
-        validators=[validate_days],
-        help_text=help,
-    )
+    expiry_days = _days_field("expiry: days before the end date")
+    extension_days = _days_field("extension: days before decide-by")
+    kpi_before_days = _days_field("KPI review: days before due")
+    kpi_overdue_days = _days_field("KPI review: days overdue")
     kpi_escalate_days = models.PositiveSmallIntegerField(
         "KPI review: days overdue before escalating to the head of category",
         null=True,
