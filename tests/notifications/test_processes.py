@@ -177,8 +177,12 @@ def _start_worker(mail_dir: Path, **extra) -> subprocess.Popen:
 def _trigger_scan():
     from celery import Celery
 
-    producer = Celery("probe", broker=REDIS_TEST_URL)
-    producer.send_task("notifications.tasks.scan_reminders", kwargs={"today": TODAY.isoformat()})
+    # Not the current app: shared tasks in later tests must keep resolving to the hub's
+    # (eager) app, not to this producer.
+    with Celery("probe", broker=REDIS_TEST_URL, set_as_current=False) as producer:
+        producer.send_task(
+            "notifications.tasks.scan_reminders", kwargs={"today": TODAY.isoformat()}
+        )
 
 
 def _stop(process: subprocess.Popen, sig=signal.SIGTERM):
