@@ -383,3 +383,10 @@ def test_review_form_proposes_the_period_due_next(cm_client, hub, contract, vend
     assert form["period_start"].value() == d(2026, 7, 1)
     assert form["period_end"].value() == d(2026, 9, 30)
     assert form["vendor"].value() == vendor.pk
+
+
+def test_kpi_link_in_the_header_only_for_people_who_may_open_it(client, hub):
+    client.force_login(hub.buyer)
+    assert 'href="/kpis/"' not in client.get("/contracts/").content.decode()
+    client.force_login(hub.cm)
+    assert 'href="/kpis/"' in client.get("/contracts/").content.decode()
