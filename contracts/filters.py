@@ -117,7 +117,7 @@ class ContractFilter(django_filters.FilterSet):
         )
 
     def filter_contract_manager(self, queryset, name, value):
-        return queryset.managed_by(value, today=self.today)
+        return queryset.managed_by(value, today=self.today, resolve=True)
 
     def filter_expires_within(self, queryset, name, value):
         days = int(value)

@@ -54,39 +54,40 @@ class ContractQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.current(today).filter(end_date__lte=today + datetime.timedelta(days=days))
 
-    def managed_by(self, user, today: datetime.date | None = None):
+    def managed_by(self, user, today: datetime.date | None = None, *, resolve: bool = False):
         """Contracts this user manages: as effective primary or secondary contract manager
         (the contract's own or inherited from its category), or as cover while the effective
         primary is absent.
 
         Every condition is on the contract's own columns, against small subqueries of
-        categories and people: no join per contract, so the index's "contract manager" filter
-        stays a single pass over the contracts (bench/RESULTS.md)."""
+        categories and people: no join per contract. With `resolve`, those subqueries run
+        first (five small queries) and the contracts are filtered by literal ids, which lets
+        PostgreSQL combine the contract indexes (BitmapOr) instead of testing hashed subplans
+        row by row: the index's "contract manager" filter counts ~30% faster at 200,000
+        contracts (bench/RESULTS.md). Subquery form (`resolve=False`) suits use inside other
+        queries."""
         today = today or timezone.localdate()
         people = self.model._meta.get_field("contract_manager").related_model.objects
         categories = Category.objects.all()
         covered = categories.filter(cover_contract_manager=user)
+        ids = {
+            "primary_of": categories.filter(primary_contract_manager=user),
+            "secondary_of": categories.filter(secondary_contract_manager=user),
+            "covered": covered,
+            "absent": people.filter(_absent("", today)),
+            "covered_primary_absent": covered.filter(_absent("primary_contract_manager", today)),
+        }
+        ids = {
+            name: list(qs.values_list("pk", flat=True)) if resolve else qs.values("pk")
+            for name, qs in ids.items()
+        }
         return self.filter(
             Q(contract_manager=user)
-            | Q(
-                contract_manager__isnull=True,
-                category__in=categories.filter(primary_contract_manager=user).values("pk"),
-            )
+            | Q(contract_manager__isnull=True, category__in=ids["primary_of"])
             | Q(secondary_contract_manager=user)
-            | Q(
-                secondary_contract_manager__isnull=True,
-                category__in=categories.filter(secondary_contract_manager=user).values("pk"),
-            )
-            | Q(
-                category__in=covered.values("pk"),
-                contract_manager__in=people.filter(_absent("", today)).values("pk"),
-            )
-            | Q(
-                contract_manager__isnull=True,
-                category__in=covered.filter(_absent("primary_contract_manager", today)).values(
-                    "pk"
-                ),
-            )
+            | Q(secondary_contract_manager__isnull=True, category__in=ids["secondary_of"])
+            | Q(category__in=ids["covered"], contract_manager__in=ids["absent"])
+            | Q(contract_manager__isnull=True, category__in=ids["covered_primary_absent"])
         )
 
 
