@@ -238,3 +238,19 @@ def test_no_filter_renders_more_than_500_options(signed_in, contracts):
     # The vendor filter is an autocomplete, not a list of every vendor.
     assert 'name="vendor"' in html
     assert "Zenith Cleaning Services</option>" not in html
+
+
+def test_contract_manager_filter_costs_a_fixed_number_of_queries(signed_in, hub):
+    """The filter resolves categories and absences to ids first: a few queries, never per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for batch in (range(0, 3), range(3, 60)):
+        for n in batch:
+            ContractFactory(reference=f"M{n:03d}", category=hub.category)
+        with CaptureQueriesContext(connection) as ctx:
+            response = signed_in.get(INDEX, {"contract_manager": hub.cm.pk, "per_page": 100})
+        assert len(refs(response)) == len(batch) + batch.start
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 18
