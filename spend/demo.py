@@ -27,6 +27,18 @@ OFF_CONTRACT_SUPPLIERS = [
 ]  # fmt: skip
 
 
+DEFAULT_TERM_MONTHS = 36  # for a contract with no end date
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _months_between(start: datetime.date, end: datetime.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
 def _month_starts(today: datetime.date, count: int) -> list[datetime.date]:
     months, day = [], today.replace(day=1)
     for _ in range(count):
@@ -77,12 +89,15 @@ def seed(ctx) -> None:
         bodies = list(contract.authorities.all()) or authorities[:1]
         if not awards or contract.start_date is None:
             continue
-        live = [m for m in months if contract.start_date <= m <= (contract.end_date or today)]
+        ends = contract.end_date or _add_months(contract.start_date, DEFAULT_TERM_MONTHS)
+        live = [m for m in months if contract.start_date <= m <= min(ends, today)]
         if not live:
             continue
-        # Usage of the value over the shown months: most under 80%, some nearly or over.
+        # Spend runs evenly over the whole term, at a usage of the value that leaves most
+        # contracts under 80% at their end and some nearly or over it.
         usage = rng.choice([0.3, 0.5, 0.6, 0.7, 0.85, 0.95, 1.1])
-        monthly = Decimal(contract.awarded_value) * Decimal(str(usage)) / len(live)
+        term = max(1, _months_between(contract.start_date, ends))
+        monthly = Decimal(contract.awarded_value) * Decimal(str(usage)) / term
         for month in live:
             if rng.random() < 0.2:
                 continue
@@ -99,20 +114,21 @@ def seed(ctx) -> None:
     for name in OFF_CONTRACT_SUPPLIERS + misspelt:
         authority = rng.choice(authorities)
         for month in rng.sample(months, k=min(len(months), rng.randint(3, 10))):
-            amount = Decimal(rng.randint(600, 40000)).quantize(Decimal("0.01"))
+            amount = Decimal(rng.randint(2_000, 250_000)).quantize(Decimal("0.01"))
             rows.append((authority, payee(authority, name), month, amount, unmapped[authority.pk]))
     Payee.objects.bulk_create(payees.values(), batch_size=2000)
     saved = {(p.authority_id, p.normalized_name): p for p in Payee.objects.all()}
     transactions = []
     for number, (authority, p, month, amount, code) in enumerate(rows, start=1):
-        day = month + datetime.timedelta(days=rng.randint(0, 27))
+        # No payment after today: this month's payments fall between its 1st and today.
+        day = month + datetime.timedelta(days=rng.randint(0, min(27, (today - month).days)))
         transactions.append(
             Transaction(
                 authority=authority,
                 spend_import=imp,
                 row_number=number,
                 reference=f"DEMO-{number:06d}",
-                payment_date=min(day, today),
+                payment_date=day,
                 month=month,
                 amount=amount,
                 supplier_name=p.name,
