@@ -89,13 +89,11 @@ class ContractScorecard:
     publication_due: bool
 
 
-def contract_scorecard(contract: Contract, *, published_only: bool = False) -> ContractScorecard:
+def contract_scorecard(contract: Contract) -> ContractScorecard:
     """Everything the contract scorecard shows, in a fixed number of queries (six)."""
     schedule = ReviewSchedule.objects.filter(contract=contract).first()
     kpis = list(contract.kpis.filter(is_active=True).order_by("-is_key", "name"))
     reviews = Review.objects.filter(contract=contract).select_related("vendor", "created_by")
-    if published_only:
-        reviews = reviews.filter(is_published=True, state__in=CURRENT_STATES)
     reviews = list(reviews.order_by("period_end", "pk"))
     results = KpiResult.objects.filter(review__in=[r.pk for r in reviews]).select_related("kpi")
     by_review: dict[int, list] = defaultdict(list)
@@ -107,14 +105,10 @@ def contract_scorecard(contract: Contract, *, published_only: bool = False) -> C
     latest_by_vendor: dict[int, Review] = {}
     for review in current:
         latest_by_vendor[review.vendor_id] = review
-    actions = (
-        []
-        if published_only
-        else list(
-            ReviewAction.objects.filter(review__contract=contract, review__state__in=CURRENT_STATES)
-            .select_related("owner", "review")
-            .order_by("status", "due_date")
-        )
+    actions = list(
+        ReviewAction.objects.filter(review__contract=contract, review__state__in=CURRENT_STATES)
+        .select_related("owner", "review__contract")
+        .order_by("status", "due_date")
     )
     return ContractScorecard(
         contract=contract,

@@ -89,7 +89,8 @@ def _threshold():
 def contract_burn(request):
     form, filters = _filters(request)
     page = _page(request, selectors.contract_burn(filters))
-    return render(request, "spend/contract_burn.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "warn_percent": settings.SPEND_BURN_WARN_PERCENT}
+    return render(request, "spend/contract_burn.html", context)
 
 
 # Drill-down ---------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def _drill(request) -> dict:
     extra = {}
     for key in DRILL_KEYS:
         raw = request.GET.get(key, "")
-        if raw.isdigit():
+        if raw.isdecimal() and raw.isascii():
             extra[key] = int(raw)
     with contextlib.suppress(ValueError):
         extra["month"] = datetime.date.fromisoformat(request.GET.get("month", "")).replace(day=1)

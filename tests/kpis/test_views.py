@@ -390,3 +390,28 @@ def test_kpi_link_in_the_header_only_for_people_who_may_open_it(client, hub):
     assert 'href="/kpis/"' not in client.get("/contracts/").content.decode()
     client.force_login(hub.cm)
     assert 'href="/kpis/"' in client.get("/contracts/").content.decode()
+
+
+def test_scorecard_actions_cost_no_query_per_action(cm_client, hub, contract, vendor, kpis):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kpis.models import ReviewAction
+
+    review = log_review(contract, vendor, hub.cm, d(2025, 1, 1), d(2025, 3, 31), {})
+    url = reverse("kpis:contract_scorecard", args=[contract.reference])
+    counts = []
+    for total in (1, 6):
+        while ReviewAction.objects.count() < total:
+            ReviewAction.objects.create(
+                review=review, description="Fix invoicing", owner=hub.cm, due_date=d(2026, 1, 1)
+            )
+        with CaptureQueriesContext(connection) as ctx:
+            assert cm_client.get(url).content.decode().count("Fix invoicing") == total
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_review_form_ignores_a_vendor_that_is_not_a_plain_number(cm_client, contract, vendor):
+    url = reverse("kpis:review_create", args=[contract.reference])
+    assert cm_client.get(url + "?vendor=%C2%B2").status_code == 200  # "²" is a digit, not 0-9

@@ -63,7 +63,7 @@ def test_dashboard_filters_by_authority_and_month(admin_client, data):
     "query",
     ["?authority=abc", "?date_from=yesterday&date_to=2026-13-45", "?pillar=-1&category=x",
      "?page=zz&sort=nope", "?payee=abc&contract=1e3&month=2026-99-01&on_contract=maybe",
-     "?page=999999&per_page=7"],
+     "?page=999999&per_page=7", "?payee=%C2%B2&vendor=%D9%A3"],
 )  # fmt: skip
 @pytest.mark.parametrize(
     "name", ["spend:dashboard", "spend:transactions", "spend:off_contract", "spend:contract_burn",
@@ -258,3 +258,9 @@ def test_detail_pages_query_counts(admin_client, data, django_assert_max_num_que
     ):
         with django_assert_max_num_queries(10):
             admin_client.get(url)
+
+
+def test_nearly_used_up_page_states_the_configured_threshold(admin_client, data, settings):
+    settings.SPEND_BURN_WARN_PERCENT = 65
+    html = admin_client.get(reverse("spend:contract_burn")).content.decode()
+    assert "reached 65% or more" in html
