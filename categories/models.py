@@ -144,3 +144,19 @@ class StaffProfile(models.Model):
         if self.absent_from is None or day < self.absent_from:
             return False
         return self.absent_until is None or day <= self.absent_until
+
+
+def absent_on_q(day: datetime.date, person: str = "") -> Q:
+    """Q: the staff member at `person` (a path to a user; "" for the user itself) has an absence
+    covering `day`. The same rule as StaffProfile.is_absent_on, for querysets."""
+    profile = f"{person}__profile" if person else "profile"
+    return Q(**{f"{profile}__absent_from__lte": day}) & (
+        Q(**{f"{profile}__absent_until__isnull": True})
+        | Q(**{f"{profile}__absent_until__gte": day})
+    )
+
+
+def category_team_q(user) -> Q:
+    """Q on Category: the categories whose team this user is in (manager, officer, or head of
+    the pillar)."""
+    return Q(category_managers=user) | Q(category_officers=user) | Q(pillar__head=user)

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from categories.models import Category, Role
+from categories.models import Category, Role, category_team_q
 from categories.selectors import user_role
 from contracts.models import Contract
 
@@ -40,10 +40,7 @@ def editable_contracts(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset.none()
     if role == Role.HUB_ADMIN:
         return queryset
-    own_team = Category.objects.filter(
-        Q(category_managers=user) | Q(category_officers=user) | Q(pillar__head=user),
-        pk=OuterRef("category_id"),
-    )
+    own_team = Category.objects.filter(category_team_q(user), pk=OuterRef("category_id"))
     assigned = Contract.objects.managed_by(user).filter(pk=OuterRef("pk"))
     return queryset.filter(Exists(own_team) | Exists(assigned))
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from categories.models import Authority, Category
+from categories.models import Authority, Category, absent_on_q
 from vendors.models import Vendor
 
 
@@ -74,8 +74,10 @@ class ContractQuerySet(models.QuerySet):
             "primary_of": categories.filter(primary_contract_manager=user),
             "secondary_of": categories.filter(secondary_contract_manager=user),
             "covered": covered,
-            "absent": people.filter(_absent("", today)),
-            "covered_primary_absent": covered.filter(_absent("primary_contract_manager", today)),
+            "absent": people.filter(absent_on_q(today)),
+            "covered_primary_absent": covered.filter(
+                absent_on_q(today, "primary_contract_manager")
+            ),
         }
         ids = {
             name: list(qs.values_list("pk", flat=True)) if resolve else qs.values("pk")
@@ -89,15 +91,6 @@ class ContractQuerySet(models.QuerySet):
             | Q(category__in=ids["covered"], contract_manager__in=ids["absent"])
             | Q(contract_manager__isnull=True, category__in=ids["covered_primary_absent"])
         )
-
-
-def _absent(person: str, today: datetime.date) -> Q:
-    """Q: the person at this path has an absence covering today."""
-    profile = f"{person}__profile" if person else "profile"
-    return Q(**{f"{profile}__absent_from__lte": today}) & (
-        Q(**{f"{profile}__absent_until__isnull": True})
-        | Q(**{f"{profile}__absent_until__gte": today})
-    )
 
 
 class Contract(models.Model):

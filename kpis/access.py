@@ -7,10 +7,9 @@
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
-from categories.models import Category, Role
+from categories.models import Category, Role, category_team_q
 from categories.selectors import user_role
 from contracts import access as contract_access
 from contracts.models import Contract
@@ -46,9 +45,7 @@ def library_categories(user):
         return Category.objects.all()
     if role is None or role in (Role.BUYER, Role.CONTRACT_MANAGER, Role.SOURCING_MANAGER):
         return Category.objects.none()
-    return Category.objects.filter(
-        Q(category_managers=user) | Q(category_officers=user) | Q(pillar__head=user)
-    ).distinct()
+    return Category.objects.filter(category_team_q(user)).distinct()
 
 
 def contract_for_reviewer(user, reference: str, *, perm: str = "view") -> Contract:

@@ -127,14 +127,6 @@ def contract_kpi_add(
     return kpi
 
 
-def contract_kpi_update(*, kpi: ContractKpi, **fields) -> ContractKpi:
-    for name, value in fields.items():
-        setattr(kpi, name, value)
-    kpi.full_clean()
-    kpi.save()
-    return kpi
-
-
 def contract_kpis_from_templates(
     *, contract: Contract, templates: Iterable[KpiTemplate]
 ) -> list[ContractKpi]:

@@ -20,12 +20,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Value, When
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from categories.models import StaffProfile
+from categories.models import StaffProfile, absent_on_q
 from contracts.models import Contract, ContractStatus, ExtensionOption
 from notifications import selectors
 from notifications.models import (
@@ -232,11 +232,7 @@ def _unique(user_ids: Iterable[int | None]) -> list[int]:
 
 
 def absent_user_ids(today: datetime.date) -> set[int]:
-    return set(
-        StaffProfile.objects.filter(absent_from__lte=today)
-        .filter(Q(absent_until__isnull=True) | Q(absent_until__gte=today))
-        .values_list("user_id", flat=True)
-    )
+    return set(User.objects.filter(absent_on_q(today)).values_list("pk", flat=True))
 
 
 def reminders_scan(

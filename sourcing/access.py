@@ -9,12 +9,12 @@ from django.http import Http404
 
 from categories.models import Role
 from categories.selectors import user_role
+from contracts.access import CREATOR_ROLES
 from contracts.models import Contract
 from sourcing.models import SourcingProject
 
 # Roles that see the pipeline and its reports (sourcing data is internal; buyers do not).
 VIEWER_ROLES = frozenset(Role.values) - {Role.BUYER}
-CREATOR_ROLES = (Role.SOURCING_MANAGER, Role.HEAD_OF_CATEGORY, Role.HUB_ADMIN)
 
 
 def can_view_pipeline(user) -> bool:
@@ -38,9 +38,11 @@ def editable_projects(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def can_edit_project(user, project: SourcingProject) -> bool:
-    if user_role(user) == Role.HUB_ADMIN:
+    """editable_projects' rule, for one project already loaded (no query)."""
+    role = user_role(user)
+    if role == Role.HUB_ADMIN:
         return True
-    if user_role(user) not in VIEWER_ROLES:
+    if role not in VIEWER_ROLES:
         return False
     return project.owner_id == user.pk or project.category.pillar.head_id == user.pk
 
