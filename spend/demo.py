@@ -56,6 +56,7 @@ def seed(ctx) -> None:
         ctx.log("  no authorities: no spend seeded")
         return
     months = _month_starts(today, MONTHS)
+    this_month = today.replace(day=1)
     imp = SpendImport.objects.create(
         authority=authorities[0],
         file_name="demo-spend.csv",
@@ -103,7 +104,11 @@ def seed(ctx) -> None:
                 continue
             award = rng.choice(awards)
             authority = rng.choice(bodies)
-            amount = (monthly * Decimal(str(rng.uniform(0.7, 1.3)))).quantize(Decimal("0.01"))
+            # The current month has run only until today.
+            elapsed = Decimal(1) if month < this_month else Decimal(min(today.day, 30)) / 30
+            amount = (monthly * elapsed * Decimal(str(rng.uniform(0.7, 1.3)))).quantize(
+                Decimal("0.01")
+            )
             if amount <= 0:
                 continue
             rows.append((authority, payee(authority, award.vendor.legal_name, award.vendor),

@@ -27,13 +27,17 @@ class SpendFilterForm(BootstrapFormMixin, forms.Form):
     """Every analysis page filters by authority, date range, pillar and category. Values that do
     not clean (junk in the query string) are dropped, never a 500."""
 
-    authority = forms.ModelChoiceField(Authority.objects.all(), required=False)
+    authority = forms.ModelChoiceField(
+        Authority.objects.all(), required=False, empty_label="Any authority"
+    )
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput({"type": "date"})
     )
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
-    pillar = forms.ModelChoiceField(Pillar.objects.all(), required=False)
-    category = forms.ModelChoiceField(Category.objects.select_related("pillar"), required=False)
+    pillar = forms.ModelChoiceField(Pillar.objects.all(), required=False, empty_label="Any pillar")
+    category = forms.ModelChoiceField(
+        Category.objects.select_related("pillar"), required=False, empty_label="Any category"
+    )
 
     def filters(self) -> SpendFilters:
         self.is_valid()
