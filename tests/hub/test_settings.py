@@ -65,3 +65,9 @@ def test_production_start_up_needs_a_secret_key():
     result = _check(DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_manage_py_on_an_unconfigured_checkout_runs_as_development():
+    """No DEBUG, no SECRET_KEY: developer commands (check, makemigrations) still run."""
+    result = _check()
+    assert result.returncode == 0, result.stderr
