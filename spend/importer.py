@@ -19,8 +19,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from spend import matching, summaries
+from spend.copy_stage import copy_stage
 from spend.mapping import FIELDS, mapping_positions, missing_required
-from spend.models import ImportMode, ImportReject, ImportStatus, SpendImport, StagingRow
+from spend.models import (
+    STAGING_COLUMNS,
+    ImportMode,
+    ImportReject,
+    ImportStatus,
+    SpendImport,
+    StagingRow,
+)
 from spend.reader import SpendTable, UnreadableFile
 from spend.values import BadValue, DateParser, normalize_name, parse_amount
 
@@ -28,11 +36,6 @@ logger = logging.getLogger(__name__)
 
 # "1234.56", "-12" or "1,234.56": the amounts of nearly every row, parsed without the full check.
 _PLAIN_AMOUNT = re.compile(r"-?(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?$").match
-STAGING_COLUMNS = (
-    "spend_import_id", "row_number", "reference", "payment_date", "month", "amount",
-    "net_amount", "vat_amount", "department", "expense_key", "expense_code", "expense_name",
-    "capital_revenue", "supplier_id", "supplier_name", "payee_key",
-)  # fmt: skip
 
 
 @dataclass
@@ -191,6 +194,12 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     parse = RowParser(spend_import, table.layout.headers)
     write = _staging_writer(spend_import)
     result = StageResult()
+    if copy_stage(spend_import, table, parse, write, result):
+        _analyze_staging()
+        SpendImport.objects.filter(pk=spend_import.pk).update(
+            processed_rows=result.total, total_rows=result.total
+        )
+        return result
     chunk: list[tuple] = []
     chunk_rows = settings.SPEND_IMPORT_CHUNK_ROWS
     for number, cells in table.rows():
@@ -211,10 +220,14 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     SpendImport.objects.filter(pk=spend_import.pk).update(
         processed_rows=result.total, total_rows=result.total
     )
+    _analyze_staging()
+    return result
+
+
+def _analyze_staging() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # Fresh statistics: the move's plans depend on them.
             cursor.execute("ANALYZE spend_stagingrow")
-    return result
 
 
 def _rejected_rows(rejects: list) -> int:

@@ -156,6 +156,13 @@ class ImportReject(models.Model):
         return f"row {self.row_number}: {self.reason}"
 
 
+STAGING_COLUMNS = (
+    "spend_import_id", "row_number", "reference", "payment_date", "month", "amount",
+    "net_amount", "vat_amount", "department", "expense_key", "expense_code", "expense_name",
+    "capital_revenue", "supplier_id", "supplier_name", "payee_key",
+)  # fmt: skip
+
+
 class StagingRow(models.Model):
     """Rows of an import on their way in: loaded by COPY (PostgreSQL) or bulk_create, then
     checked and moved with set-based SQL and deleted. Unlogged on PostgreSQL."""

@@ -1,0 +1,92 @@
+"""PostgreSQL's COPY path for CSV files stages, converts and rejects exactly as the row-by-row
+path does: the same messy file imported both ways gives the same payments and the same rejects."""
+
+import pytest
+
+from spend import copy_stage, importer
+from spend.models import ImportMode, ImportStatus, Transaction
+from tests.factories import AuthorityFactory
+from tests.spend.helpers import run_import
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
+
+HEADER = "Body,,Service Area,Expense Type,Expense Code,Date Paid,Trans No,Net,VAT,Amount,Supplier"
+ROWS = [
+    "Anytown,,Housing,Repairs & maintenance,R100,03/04/2024,AT-1,1000,200,\"1,200.00\",Café Ltd",
+    "Anytown,,Housing, Repairs & maintenance ,,2024-04-04,AT-2,,,(123.45),CAFÉ LIMITED",
+    "Anytown,,Leisure,Consultancy,C200,05/04/2024,AT-3,,,£1,Smith &amp; Jones PLC",
+    ",,,,,,,,,,",  # A blank record: skipped, but it keeps its row number.
+    "Anytown,,Leisure,Consultancy,C200,31/04/2024,AT-4,,,10.00,Smith and Jones",
+    "Anytown,,Leisure,Consultancy,C200,06/04/2024,AT-5,,,five,Smith and Jones",
+    "Anytown,,Leisure,Consultancy,C200,06/04/2024,,,,5.00,Smith and Jones",
+    "Anytown,,Leisure,Consultancy,C200,06/04/2024,AT-6,x,,5.00,  ",
+    "Anytown,,Parks,,P1,7 Apr 2024,  AT-7 ,,,123.456,The Green Co",
+    "Anytown,,Parks,,P1,08.04.2024,AT-8,,,-7,Green Co.",
+    "Anytown,,Parks,,P1,08/04/2024,AT-9,,,123.45-,Green Co.",
+    "Anytown,,Parks,,P1,08/04/2024,AT-10,,,99 CR,Green Co.",
+]
+
+
+def _content() -> bytes:
+    lines = ["", "", "Anytown District Council spend over £500,,,,,,,,,,", HEADER, *ROWS]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def _import(monkeypatch, *, copy: bool, mode=ImportMode.KEEP_VALID):
+    used = []
+
+    def spy(*args):
+        used.append(copy and copy_stage.copy_stage(*args))
+        return used[-1]
+
+    monkeypatch.setattr(importer, "copy_stage", spy)
+    authority = AuthorityFactory()
+    imp = run_import(authority, _content(), "anytown.csv", mode=mode)
+    payments = sorted(
+        Transaction.objects.filter(authority=authority).values_list(
+            "row_number", "reference", "payment_date", "amount", "net_amount", "vat_amount",
+            "department", "supplier_name", "payee__normalized_name", "expense_code__key",
+            "expense_code__name",
+        )
+    )  # fmt: skip
+    rejects = list(imp.rejects.values_list("row_number", "column", "value", "reason"))
+    counts = (imp.status, imp.total_rows, imp.imported_rows, imp.rejected_rows)
+    return used, payments, rejects, counts
+
+
+def test_copy_path_and_row_path_agree(monkeypatch):
+    used, payments, rejects, counts = _import(monkeypatch, copy=True)
+    assert used == [True]  # The file took the COPY path.
+    _, row_payments, row_rejects, row_counts = _import(monkeypatch, copy=False)
+    assert (payments, rejects, counts) == (row_payments, row_rejects, row_counts)
+    assert counts == (ImportStatus.DONE, 11, 7, 4)
+    assert [r[:2] for r in rejects] == [(9, "Date Paid"), (10, "Amount"), (11, "Trans No"),
+                                        (12, "Net"), (12, "Supplier")]  # fmt: skip
+    by_ref = {p[1]: p for p in payments}
+    assert str(by_ref["AT-2"][3]) == "-123.45"  # Credit notes stay negative.
+    assert by_ref["AT-1"][4:6] == (1000, 200)
+    assert str(by_ref["AT-7"][3]) == "123.46"
+    assert by_ref["AT-2"][8] == by_ref["AT-1"][8] == "cafe"  # One payee, by normalised name.
+    assert by_ref["AT-2"][9] == "repairs and maintenance"  # No code: keyed by its name.
+
+
+def test_all_or_nothing_through_copy_imports_nothing(monkeypatch):
+    used, payments, rejects, counts = _import(monkeypatch, copy=True, mode=ImportMode.ALL_OR_NOTHING)
+    assert used == [True]
+    assert payments == [] and len(rejects) == 5
+    assert counts[0] == ImportStatus.REJECTED
+
+
+def test_uneven_rows_fall_back_to_the_row_path(monkeypatch):
+    calls = []
+    real = copy_stage.copy_stage
+
+    def spy(*args):
+        calls.append(real(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(importer, "copy_stage", spy)
+    content = b"Date,Reference,Supplier Name,Amount\n03/04/2024,R1,Acme,5\n\n04/04/2024,R2,Acme,6,x\n"
+    imp = run_import(AuthorityFactory(), content)
+    assert calls == [False]  # A blank line and a row too wide: COPY refuses, rows are read.
+    assert (imp.status, imp.imported_rows) == (ImportStatus.DONE, 2)
