@@ -149,6 +149,7 @@ def run_import(path: Path) -> tuple[float, float, str]:
     if result.returncode:
         log(result.stdout + result.stderr)
         raise SystemExit("import failed")
+    log("\n".join(line for line in result.stderr.splitlines() if "spend import" in line))
     return elapsed, max(peak, before) / 1024, result.stdout.strip()
 
 

@@ -21,7 +21,7 @@ import psycopg
 from django.db import DataError, connection, transaction
 
 from spend.mapping import mapping_positions
-from spend.models import STAGING_COLUMNS
+from spend.models import IMPORT_WORK_MEM, STAGING_COLUMNS
 from spend.values import BadValue, normalize_name, parse_amount
 
 logger = logging.getLogger(__name__)
@@ -168,40 +168,59 @@ def _build_maps(cursor, sql: _Sql, parser) -> None:
     )
 
 
-def _select(sql: _Sql, import_id: int, first_number: int) -> tuple[str, str, str]:
-    """(the staging columns of a row, the tables they come from, the condition that the row
-    is plainly fine: never NULL)."""
+def _check_sql(sql: _Sql, import_id: int, first_number: int) -> str:
+    """One pass over the raw rows: convert each non-blank row once (a materialized CTE), stage
+    the plainly fine ones, and return (row numbers of the others, non-blank rows, staged)."""
     joins = [
-        "LEFT JOIN spend_raw_dates d ON d.raw = {date}",
-        "LEFT JOIN spend_raw_names nm ON nm.raw = {name}",
+        f"LEFT JOIN spend_raw_dates d ON d.raw = {sql.col('date')}",
+        f"LEFT JOIN spend_raw_names nm ON nm.raw = {sql.col('supplier_name')}",
     ]
-    parts = {"date": sql.col("date"), "name": sql.col("supplier_name")}
     for field, alias in (("amount", "a"), ("net_amount", "na"), ("vat_amount", "va")):
         if sql.col(field):
             joins.append(f"LEFT JOIN spend_raw_amounts {alias} ON {alias}.raw = {sql.col(field)}")
     expense = sql.col("expense_category")
     if expense:
         joins.append(f"LEFT JOIN spend_raw_expense e ON e.raw = {expense}")
-    name_of_expense = "coalesce(e.name, '')" if expense else "''"
-    key_of_expense = "coalesce(e.key, '')" if expense else "''"
-    code = sql.text("expense_code", 100)
-    columns = ", ".join([
-        str(import_id), f"{first_number} + r.n", sql.text("reference", 100), "d.day",
-        "date_trunc('month', d.day)::date", sql.amount("amount", "a"),
-        sql.amount("net_amount", "na"), sql.amount("vat_amount", "va"),
-        sql.text("department", 200),
-        f"CASE WHEN {code} <> '' THEN {code} ELSE {key_of_expense} END", code, name_of_expense,
-        sql.text("capital_revenue", 20), sql.text("supplier_id", 100), "nm.name", "nm.key",
-    ])  # fmt: skip
-    fine = ["d.day IS NOT NULL", "nm.name IS NOT NULL", f"{sql.amount('amount', 'a')} IS NOT NULL"]
-    for field, alias in (("net_amount", "na"), ("vat_amount", "va")):
+
+    expense_name = "coalesce(e.name, '')" if expense else "''"
+    name_key = "coalesce(e.key, '')" if expense else "''"
+
+    def blank(field: str) -> str:
         column = sql.col(field)
-        if column:
-            fine.append(f"(btrim({column}, %(ws)s) = '' OR {sql.amount(field, alias)} IS NOT NULL)")
+        return f"btrim({column}, %(ws)s) = ''" if column else "TRUE"
+
+    converted = ", ".join([
+        "r.n", f"{sql.text('reference', 100)} AS reference", "d.day",
+        f"{sql.amount('amount', 'a')} AS amount", f"{sql.amount('net_amount', 'na')} AS net",
+        f"{sql.amount('vat_amount', 'va')} AS vat", f"{blank('net_amount')} AS no_net",
+        f"{blank('vat_amount')} AS no_vat", f"{sql.text('department', 200)} AS department",
+        f"{sql.text('expense_code', 100)} AS code",
+        f"{expense_name} AS expense_name", f"{name_key} AS name_key",
+        f"{sql.text('capital_revenue', 20)} AS caprev", f"{sql.text('supplier_id', 100)} AS sid",
+        "nm.name", "nm.key",
+    ])  # fmt: skip
+    fine = "d.day IS NOT NULL AND name IS NOT NULL AND amount IS NOT NULL"
+    fine += " AND (no_net OR net IS NOT NULL) AND (no_vat OR vat IS NOT NULL)"
     if sql.col("reference"):
-        fine.append(f"{sql.text('reference', 100)} <> ''")
-    source = "spend_raw r " + " ".join(j.format(**parts) for j in joins)
-    return columns, source, f"coalesce({' AND '.join(fine)}, FALSE)"
+        fine += " AND reference <> ''"
+    fine = fine.replace("d.day", "day")
+    return f"""
+        WITH checked AS MATERIALIZED (
+            SELECT *, coalesce({fine}, FALSE) AS fine FROM (
+                SELECT {converted} FROM spend_raw r {" ".join(joins)}
+                WHERE NOT ({sql.blank()}) OFFSET 0) converted
+        ), staged AS (
+            INSERT INTO spend_stagingrow ({", ".join(STAGING_COLUMNS)})
+            SELECT {import_id}, {first_number} + n, reference, day,
+                   date_trunc('month', day)::date, amount, net, vat, department,
+                   CASE WHEN code <> '' THEN code ELSE name_key END, code, expense_name, caprev,
+                   sid, name, key
+            FROM checked WHERE fine
+        )
+        SELECT array_agg(n ORDER BY n) FILTER (WHERE NOT fine), count(*),
+               count(*) FILTER (WHERE fine)
+        FROM checked
+    """
 
 
 def copy_stage(spend_import, table, parser, write, result) -> bool:
@@ -224,25 +243,22 @@ def copy_stage(spend_import, table, parser, write, result) -> bool:
         try:
             with transaction.atomic():
                 _copy_raw(cursor, table, skip_lines, width)
-        except (DataError, psycopg.DataError) as exc:  # Uneven rows, blank lines, bytes invalid in the encoding.
+        except (DataError, psycopg.DataError) as exc:  # Uneven rows, blank lines, bad bytes.
             logger.info("spend import %s: COPY refused the file (%s)", spend_import.pk, exc)
             return False
         copied = time.monotonic()
         cursor.execute("ANALYZE spend_raw")
         _build_maps(cursor, sql, parser)
-        columns, source, fine = _select(sql, spend_import.pk, first)
-        blank = sql.blank()
+        with transaction.atomic():
+            cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
+            cursor.execute(_check_sql(sql, spend_import.pk, first), params)
+        others, result.total, result.staged = cursor.fetchone()
+        # Every other non-blank row: the row-by-row check stages it or says why not.
+        cells = ", ".join(f"c{i}" for i in table.layout.columns)
         cursor.execute(
-            f"INSERT INTO spend_stagingrow ({', '.join(STAGING_COLUMNS)}) "
-            f"SELECT {columns} FROM {source} WHERE {fine} AND NOT ({blank})",
-            params,
-        )
-        result.staged = cursor.rowcount
-        # Everything else that is not blank: the row-by-row check stages it or says why not.
-        cells = ", ".join(f"r.c{i}" for i in table.layout.columns)
-        cursor.execute(
-            f"SELECT r.n, {cells} FROM {source} WHERE NOT {fine} AND NOT ({blank}) ORDER BY r.n",
-            params,
+            f"SELECT n, {cells} FROM spend_raw JOIN unnest(%s::bigint[]) AS o (n) USING (n) "
+            "ORDER BY n",
+            [others or []],
         )
         checked = []
         for n, *row_cells in cursor.fetchall():
@@ -251,8 +267,6 @@ def copy_stage(spend_import, table, parser, write, result) -> bool:
                 result.rejects.extend(errors)
             else:
                 checked.append(row)
-        cursor.execute(f"SELECT count(*) FROM spend_raw r WHERE NOT ({blank})", params)
-        result.total = cursor.fetchone()[0]
         for name in ("spend_raw", "spend_raw_dates", "spend_raw_names", "spend_raw_expense",
                      "spend_raw_amounts"):  # fmt: skip
             cursor.execute(f"DROP TABLE IF EXISTS {name}")

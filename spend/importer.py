@@ -11,6 +11,7 @@ an interruption in phase 1 leaves only staging rows, which the next run clears.
 import datetime
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from spend import matching, summaries
 from spend.copy_stage import copy_stage
 from spend.mapping import FIELDS, mapping_positions, missing_required
 from spend.models import (
+    IMPORT_WORK_MEM,
     STAGING_COLUMNS,
     ImportMode,
     ImportReject,
@@ -261,10 +263,12 @@ def run_import(spend_import: SpendImport) -> SpendImport:
     if missing:
         _finish(spend_import, ImportStatus.FAILED, f"Not mapped: {', '.join(missing)}.")
         return spend_import
+    started = time.monotonic()
     try:
         with spend_import.upload.open("rb") as fileobj:
             table = SpendTable(fileobj, spend_import.file_name)
             staged = stage(spend_import, table)
+        logger.info("spend import %s staged in %.1f s", spend_import.pk, time.monotonic() - started)
     except (UnreadableFile, UnicodeDecodeError, OSError) as exc:
         StagingRow.objects.filter(spend_import=spend_import).delete()
         _finish(spend_import, ImportStatus.FAILED, f"Could not read the file: {exc}")
@@ -311,6 +315,21 @@ def run_import(spend_import: SpendImport) -> SpendImport:
     return spend_import
 
 
+class _Steps:
+    """Logs how long each step of a move took (one INFO line per import)."""
+
+    def __init__(self, import_id: int):
+        self.import_id, self.started, self.steps = import_id, time.monotonic(), []
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        self.steps.append(f"{name} {now - self.started:.1f} s")
+        self.started = now
+
+    def log(self) -> None:
+        logger.info("spend import %s moved: %s", self.import_id, ", ".join(self.steps))
+
+
 def _lock_authority(authority_id: int) -> None:
     """One import moves rows for an authority at a time (summary slices are replaced). The
     commit need not wait for the WAL flush: a crash right after it loses the whole import or
@@ -318,6 +337,8 @@ def _lock_authority(authority_id: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
+            # Sorts and hash aggregates over a million staged rows stay in memory.
+            cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
             cursor.execute("SELECT pg_advisory_xact_lock(770077, %s)", [authority_id])
 
 
@@ -325,6 +346,7 @@ def move(spend_import: SpendImport) -> dict | None:
     """Phase 2, inside the caller's transaction: set-based SQL from staging to transactions.
     None when the same file was imported while this one was being staged."""
     imp, auth = spend_import.pk, spend_import.authority_id
+    step = _Steps(imp)
     _lock_authority(auth)
     same_file = SpendImport.objects.filter(
         authority_id=auth, content_hash=spend_import.content_hash, status=ImportStatus.DONE
@@ -367,7 +389,9 @@ def move(spend_import: SpendImport) -> dict | None:
             """,
             [imp, auth, imp],
         )
+    step("payees and codes")
     matching.match_new_payees(authority_id=auth, import_id=imp)
+    step("payee matching")
     matches = matching.contract_matches_sql(
         """SELECT s.id AS row_id, p.vendor_id, p.authority_id, e.category_id, s.payment_date
            FROM spend_stagingrow s
@@ -376,6 +400,9 @@ def move(spend_import: SpendImport) -> dict | None:
            WHERE s.spend_import_id = %s AND p.vendor_id IS NOT NULL"""
     )
     with connection.cursor() as cursor:
+        # Every row this import inserts gets an id above this one (ids only grow).
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM spend_transaction")
+        after_id = cursor.fetchone()[0]
         cursor.execute(
             f"""
             INSERT INTO spend_transaction (
@@ -398,18 +425,18 @@ def move(spend_import: SpendImport) -> dict | None:
             [auth, auth, auth, auth, auth, imp, imp],
         )
         inserted = cursor.rowcount
+        step("transactions")
         cursor.execute(
             "SELECT DISTINCT month FROM spend_stagingrow WHERE spend_import_id = %s", [imp]
         )
         months = [_as_date(r[0]) for r in cursor.fetchall()]
-    matching.refresh_totals(
-        authority_id=auth,
-        payee_sql="SELECT payee_key FROM spend_stagingrow WHERE spend_import_id = %s",
-        code_sql="SELECT expense_key FROM spend_stagingrow WHERE spend_import_id = %s",
-        params=[imp],
-    )
+    matching.add_import_totals(import_id=imp, after_id=after_id)
+    step("totals")
     summaries.refresh(authority_id=auth, months=months)
+    step("summaries")
     StagingRow.objects.filter(spend_import_id=imp).delete()
+    step("staging cleared")
+    step.log()
     return {"inserted": max(inserted, 0), "months": months}
 
 

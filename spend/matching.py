@@ -162,6 +162,42 @@ def refresh_totals(*, authority_id: int, payee_sql: str, code_sql: str, params: 
         )
 
 
+def add_import_totals(*, import_id: int, after_id: int) -> None:
+    """Add the payments an import has just inserted (its rows with ids above `after_id`) to
+    their payees' and codes' totals: work in proportion to the import, not to the payees'
+    history. (Re-matching, which moves spend between on and off contract, recomputes.)"""
+    params = [after_id, import_id]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE spend_payee SET
+                total_spend = spend_payee.total_spend + agg.spend,
+                transaction_count = spend_payee.transaction_count + agg.n,
+                on_contract_spend = spend_payee.on_contract_spend + agg.on_contract
+            FROM (SELECT payee_id, SUM(amount) AS spend, COUNT(*) AS n,
+                         SUM(CASE WHEN contract_id IS NULL THEN 0 ELSE amount END)
+                           AS on_contract
+                  FROM spend_transaction WHERE id > %s AND spend_import_id = %s
+                  GROUP BY payee_id) agg
+            WHERE spend_payee.id = agg.payee_id
+            """,
+            params,
+        )
+        cursor.execute(
+            """
+            UPDATE spend_expensecode SET
+                total_spend = spend_expensecode.total_spend + agg.spend,
+                transaction_count = spend_expensecode.transaction_count + agg.n
+            FROM (SELECT expense_code_id, SUM(amount) AS spend, COUNT(*) AS n
+                  FROM spend_transaction
+                  WHERE id > %s AND spend_import_id = %s AND expense_code_id IS NOT NULL
+                  GROUP BY expense_code_id) agg
+            WHERE spend_expensecode.id = agg.expense_code_id
+            """,
+            params,
+        )
+
+
 def refresh_payee_totals(*, where: str, params: list) -> None:
     """Totals of the payees and codes of the transactions the WHERE clause picks."""
     with connection.cursor() as cursor:

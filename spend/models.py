@@ -4,7 +4,7 @@ request)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -156,6 +156,9 @@ class ImportReject(models.Model):
         return f"row {self.row_number}: {self.reason}"
 
 
+# PostgreSQL memory per sort or hash of an import's set-based steps (SET LOCAL, so only the
+# import's own transaction): a million staged rows sort and aggregate without spilling to disk.
+IMPORT_WORK_MEM = "256MB"
 STAGING_COLUMNS = (
     "spend_import_id", "row_number", "reference", "payment_date", "month", "amount",
     "net_amount", "vat_amount", "department", "expense_key", "expense_code", "expense_name",
@@ -333,8 +336,17 @@ class Transaction(models.Model):
             # Drill-down lists, newest first, filtered by date, category, vendor or contract.
             models.Index(fields=["payment_date"], name="spend_tx_date_idx"),
             models.Index(fields=["category", "payment_date"], name="spend_tx_cat_date_idx"),
-            models.Index(fields=["vendor", "payment_date"], name="spend_tx_vendor_date_idx"),
-            models.Index(fields=["contract", "payment_date"], name="spend_tx_contract_date_idx"),
+            # Only matched rows need these two (an import writes the others to fewer indexes).
+            models.Index(
+                fields=["vendor", "payment_date"],
+                name="spend_tx_vendor_date_idx",
+                condition=Q(vendor__isnull=False),
+            ),
+            models.Index(
+                fields=["contract", "payment_date"],
+                name="spend_tx_contract_date_idx",
+                condition=Q(contract__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -401,6 +413,37 @@ class SupplierYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.total}"
+
+
+class PillarSupplier(models.Model):
+    """All-time spend per pillar and payee (on-contract spend a column, not a row): a pillar's
+    top suppliers with no date or category filter are read by index, the way the payees'
+    all-time totals serve the unfiltered dashboard. Rebuilt from SupplierYear per authority."""
+
+    authority = _fact_fk(Authority, db_index=False)  # Both lead an index below.
+    pillar = _fact_fk(Pillar, optional=True, db_index=False)
+    payee = _fact_fk(Payee)
+    vendor = _fact_fk(Vendor, optional=True)
+    total = models.DecimalField(max_digits=18, decimal_places=2)
+    on_contract_total = models.DecimalField(max_digits=18, decimal_places=2)
+    tx_count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                F("pillar"), F("total").desc(), F("payee"), name="spend_ps_pillar_total_idx"
+            ),
+            models.Index(
+                F("authority"),
+                F("pillar"),
+                F("total").desc(),
+                F("payee"),
+                name="spend_ps_auth_total_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pillar_id} {self.payee_id} {self.total}"
 
 
 class SpendCube(models.Model):

@@ -25,6 +25,7 @@ from spend.models import (
     ContractSpend,
     ExpenseCode,
     Payee,
+    PillarSupplier,
     SpendCube,
     SpendSummary,
     SupplierYear,
@@ -158,13 +159,33 @@ def _payee_rows(filters: SpendFilters) -> QuerySet:
     )  # fmt: skip
 
 
+def _pillar_all_time(filters: SpendFilters) -> bool:
+    """A pillar, perhaps an authority, and nothing else: PillarSupplier answers directly."""
+    return bool(filters.pillar) and not (filters.date_from or filters.date_to or filters.category)
+
+
+def _pillar_supplier_rows(filters: SpendFilters) -> QuerySet:
+    rows = PillarSupplier.objects.filter(pillar=filters.pillar, tx_count__gt=0)
+    if filters.authority:
+        rows = rows.filter(authority=filters.authority)
+    return rows.values(
+        "payee_id", "vendor_id", "vendor__legal_name", payee__name=F("payee__name"),
+        spend=F("total"), on_contract_spend=F("on_contract_total"), payments=F("tx_count"),
+    )  # fmt: skip
+
+
 def top_suppliers(filters: SpendFilters, *, limit: int = TOP_SUPPLIERS) -> tuple[list, int]:
     """The top suppliers and how many suppliers were paid, in one pass over the summary (or,
-    with no date/pillar/category filter, from the payees' all-time totals, by index)."""
+    with no date/pillar/category filter, from the payees' all-time totals, by index; with only
+    a pillar, from the pillar's all-time supplier totals, by index)."""
     if _all_time(filters):
         payees = _payee_rows(filters)
         rows = list(payees.order_by("-total_spend", "pk")[:limit])
         return _with_share(rows), payees.count()
+    if _pillar_all_time(filters):
+        suppliers = _pillar_supplier_rows(filters)
+        rows = list(suppliers.order_by("-total", "payee_id")[:limit])
+        return _with_share(rows), suppliers.count()
     rows = list(
         summary_rows(filters)
         .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name")

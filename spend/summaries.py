@@ -81,6 +81,21 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             """,
             [authority_id, first, last, *years],
         )
+        # A pillar's all-time suppliers, for every payee of the authority (a payee's spend may
+        # have moved between pillars with a re-mapped code).
+        cursor.execute("DELETE FROM spend_pillarsupplier WHERE authority_id = %s", [authority_id])
+        cursor.execute(
+            """
+            INSERT INTO spend_pillarsupplier (authority_id, pillar_id, payee_id, vendor_id, total,
+                                              on_contract_total, tx_count)
+            SELECT authority_id, pillar_id, payee_id, MAX(vendor_id), SUM(total),
+                   SUM(CASE WHEN on_contract THEN total ELSE 0 END), SUM(tx_count)
+            FROM spend_supplieryear
+            WHERE authority_id = %s
+            GROUP BY authority_id, pillar_id, payee_id
+            """,
+            [authority_id],
+        )
         cursor.execute(
             f"DELETE FROM spend_contractspend WHERE authority_id = %s AND month IN ({marks})",
             params,

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
 
 HEADER = "Body,,Service Area,Expense Type,Expense Code,Date Paid,Trans No,Net,VAT,Amount,Supplier"
 ROWS = [
-    "Anytown,,Housing,Repairs & maintenance,R100,03/04/2024,AT-1,1000,200,\"1,200.00\",Café Ltd",
+    'Anytown,,Housing,Repairs & maintenance,R100,03/04/2024,AT-1,1000,200,"1,200.00",Café Ltd',
     "Anytown,,Housing, Repairs & maintenance ,,2024-04-04,AT-2,,,(123.45),CAFÉ LIMITED",
     "Anytown,,Leisure,Consultancy,C200,05/04/2024,AT-3,,,£1,Smith &amp; Jones PLC",
     ",,,,,,,,,,",  # A blank record: skipped, but it keeps its row number.
@@ -71,7 +71,9 @@ def test_copy_path_and_row_path_agree(monkeypatch):
 
 
 def test_all_or_nothing_through_copy_imports_nothing(monkeypatch):
-    used, payments, rejects, counts = _import(monkeypatch, copy=True, mode=ImportMode.ALL_OR_NOTHING)
+    used, payments, rejects, counts = _import(
+        monkeypatch, copy=True, mode=ImportMode.ALL_OR_NOTHING
+    )
     assert used == [True]
     assert payments == [] and len(rejects) == 5
     assert counts[0] == ImportStatus.REJECTED
@@ -86,7 +88,9 @@ def test_uneven_rows_fall_back_to_the_row_path(monkeypatch):
         return calls[-1]
 
     monkeypatch.setattr(importer, "copy_stage", spy)
-    content = b"Date,Reference,Supplier Name,Amount\n03/04/2024,R1,Acme,5\n\n04/04/2024,R2,Acme,6,x\n"
+    content = (
+        b"Date,Reference,Supplier Name,Amount\n03/04/2024,R1,Acme,5\n\n04/04/2024,R2,Acme,6,x\n"
+    )
     imp = run_import(AuthorityFactory(), content)
     assert calls == [False]  # A blank line and a row too wide: COPY refuses, rows are read.
     assert (imp.status, imp.imported_rows) == (ImportStatus.DONE, 2)

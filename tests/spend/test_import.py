@@ -103,6 +103,11 @@ def test_transactions_already_present_are_recognised_by_natural_key(authority):
         authority, csv_bytes("01/02/2024,R1,Acme,101,E1,", "01/03/2024,R1,Acme,100,E1,")
     )
     assert imp.imported_rows == 2
+    # Each import adds only the payments it inserted to the payee's and code's totals.
+    acme = Payee.objects.get(authority=authority, normalized_name="acme")
+    assert (acme.total_spend, acme.transaction_count) == (Decimal("306.00"), 4)
+    code = ExpenseCode.objects.get(authority=authority, key="E1")
+    assert (code.total_spend, code.transaction_count) == (Decimal("306.00"), 4)
 
 
 def test_duplicates_inside_one_file_are_imported_once(authority):

@@ -235,3 +235,25 @@ def test_all_time_supplier_totals_agree_with_the_summaries(world, settings):
         selectors.off_contract_suppliers(by_summary)
     )
     assert [r["payee__name"] for r in selectors.off_contract_suppliers(everything)] == ["Lone Co"]
+
+
+def test_a_pillars_all_time_suppliers_agree_with_the_summaries(world, hub):
+    lines = ("15/03/2024,R1,Acme,900,I1,IT,", "15/04/2025,R2,Lone Co,100,I1,IT,",
+             "16/04/2025,R3,Lone Co,-20,F1,Fac,", "17/04/2025,R4,Acme,50,I1,IT,")  # fmt: skip
+    run_import(world.authority, rows(*lines))
+    services.expense_code_map(code=ExpenseCode.objects.get(key="I1"), category=hub.category)
+    pillar = SpendFilters(pillar=hub.pillar)
+    by_summary = SpendFilters(pillar=hub.pillar, date_from=datetime.date(2000, 1, 1))
+
+    def simple(rows):
+        keys = ("payee_id", "payee__name", "vendor_id", "spend", "on_contract_spend", "payments")
+        return [{k: r[k] for k in keys} for r in rows]
+
+    fast, fast_count = selectors.top_suppliers(pillar)
+    slow, slow_count = selectors.top_suppliers(by_summary)
+    assert simple(fast) == simple(slow) and fast_count == slow_count == 2
+    assert [(r["payee__name"], r["spend"]) for r in fast] == [
+        ("Acme", Decimal("950.00")), ("Lone Co", Decimal("100.00"))]  # fmt: skip
+    assert fast[0]["share"] == slow[0]["share"] > 0  # Some of Acme's spend is on contract.
+    mine = SpendFilters(pillar=hub.pillar, authority=AuthorityFactory())
+    assert selectors.top_suppliers(mine) == ([], 0)  # Another authority paid no one.
