@@ -4,29 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('categories', '0001_initial'),
-        ('contracts', '0003_index_page_indexes'),
-        ('spend', '0007_pillar_supplier'),
-        ('vendors', '0002_trigram_search_index'),
+        ("categories", "0001_initial"),
+        ("contracts", "0003_index_page_indexes"),
+        ("spend", "0007_pillar_supplier"),
+        ("vendors", "0002_trigram_search_index"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='transaction',
-            name='spend_tx_vendor_date_idx',
+            model_name="transaction",
+            name="spend_tx_vendor_date_idx",
         ),
         migrations.RemoveIndex(
-            model_name='transaction',
-            name='spend_tx_contract_date_idx',
+            model_name="transaction",
+            name="spend_tx_contract_date_idx",
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(condition=models.Q(('vendor__isnull', False)), fields=['vendor', 'payment_date'], name='spend_tx_vendor_date_idx'),
+            model_name="transaction",
+            index=models.Index(
+                condition=models.Q(("vendor__isnull", False)),
+                fields=["vendor", "payment_date"],
+                name="spend_tx_vendor_date_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(condition=models.Q(('contract__isnull', False)), fields=['contract', 'payment_date'], name='spend_tx_contract_date_idx'),
+            model_name="transaction",
+            index=models.Index(
+                condition=models.Q(("contract__isnull", False)),
+                fields=["contract", "payment_date"],
+                name="spend_tx_contract_date_idx",
+            ),
         ),
     ]
