@@ -181,10 +181,11 @@ class Contract(models.Model):
             models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
             # "Expires within N days" with the pillar/category and status filters: the page's
             # count and its rows come from this index alone (bench/RESULTS.md).
-            # It ends with the id for the authority/vendor EXISTS filters (a key column rather
-            # than INCLUDE, which SQLite lacks).
+            # It ends with the id for the authority/vendor EXISTS filters, then the reference and
+            # value for the page's ids sorted by either (key columns rather than INCLUDE, which
+            # SQLite lacks).
             models.Index(
-                fields=["end_date", "category", "status", "id"],
+                fields=["end_date", "category", "status", "id", "reference", "awarded_value"],
                 name="contract_end_cat_status_idx",
             ),
             # Category and pillar filters, sorted by end date.

@@ -15,7 +15,7 @@ from contracts import access, selectors, services
 from contracts.exports import CONTRACT_EXPORT_COLUMNS
 from contracts.filters import ContractFilter
 from contracts.forms import AwardFormSet, ContractForm, award_initial
-from contracts.tables import ContractTable
+from contracts.tables import ContractTable, PageByIds
 from procurement_hub.exports import csv_response, xlsx_response
 from procurement_hub.tables import PER_PAGE_CHOICES, configure_table
 
@@ -37,7 +37,7 @@ def browse_required(view):
 def _filtered_table(request) -> tuple[ContractFilter, ContractTable]:
     queryset = selectors.with_index_rows(access.visible_contracts(request.user))
     contract_filter = ContractFilter(request.GET, queryset=queryset)
-    table = ContractTable(contract_filter.qs)
+    table = ContractTable(PageByIds(contract_filter.qs), narrowed=contract_filter.narrows())
     return contract_filter, table
 
 
