@@ -70,11 +70,6 @@ def digest_user_ids() -> set[int]:
     )
 
 
-def preference_for(user) -> Preference:
-    preference, _created = Preference.objects.get_or_create(user=user)
-    return preference
-
-
 # --- Dates owned by other apps --------------------------------------------------------------
 
 

@@ -137,8 +137,15 @@ def notifications_mark_all_read(*, user) -> int:
     )
 
 
+def preference_for(user) -> Preference:
+    """The user's preference, created with the defaults (and a calendar secret) on first use:
+    a service, since it may write."""
+    preference, _created = Preference.objects.get_or_create(user=user)
+    return preference
+
+
 def preference_set_delivery(*, user, delivery: str) -> Preference:
-    preference = selectors.preference_for(user)
+    preference = preference_for(user)
     preference.delivery = delivery
     preference.full_clean()
     preference.save(update_fields=["delivery"])
@@ -147,7 +154,7 @@ def preference_set_delivery(*, user, delivery: str) -> Preference:
 
 def calendar_token_regenerate(*, user) -> Preference:
     """A new secret feed address; the old one stops working at once."""
-    preference = selectors.preference_for(user)
+    preference = preference_for(user)
     preference.calendar_token = new_calendar_token()
     preference.save(update_fields=["calendar_token"])
     return preference

@@ -68,7 +68,7 @@ def mark_all_read(request):
 
 @login_required
 def preferences(request):
-    preference = selectors.preference_for(request.user)
+    preference = services.preference_for(request.user)
     form = PreferenceForm(request.POST or None, initial={"delivery": preference.delivery})
     if request.method == "POST" and form.is_valid():
         services.preference_set_delivery(user=request.user, delivery=form.cleaned_data["delivery"])

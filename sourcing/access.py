@@ -55,7 +55,7 @@ def project_for_user(user, pk: int, *, perm: str = "view") -> SourcingProject:
         raise Http404("No such project.")
     project = (
         SourcingProject.objects.select_related(
-            "category__pillar", "owner", "predecessor", "contract"
+            "category__pillar", "owner", "predecessor", "contract", "handover"
         )
         .filter(pk=pk)
         .first()

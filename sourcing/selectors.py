@@ -26,6 +26,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
@@ -158,6 +159,34 @@ class LeadTimes:
 WORK_STAGES = [stage for stage in Stage.values if stage != Stage.COMPLETE]
 
 
+def start_by(
+    end_date: datetime.date | None, *, route: str | None = None, lead_times: LeadTimes | None = None
+) -> datetime.date | None:
+    """The last day to start a re-procurement that should be done by `end_date`, by the
+    learned lead time (of `route`, or of every route)."""
+    if end_date is None:
+        return None
+    return end_date - datetime.timedelta(days=(lead_times or LeadTimes()).total_days(route))
+
+
+def metrics_grid() -> dict:
+    """The metrics page: each work stage's metric per route (and all routes), and the total
+    lead time per route."""
+    all_metrics = stage_metrics()
+    lead_times = LeadTimes(all_metrics)
+    by_key = {(m.stage, m.route): m for m in all_metrics}
+    routes = [(None, "All routes"), *Route.choices]
+    rows = [
+        {
+            "stage": Stage(stage).label,
+            "cells": [by_key.get((stage, route)) for route, _label in routes],
+        }
+        for stage in WORK_STAGES
+    ]
+    totals = [lead_times.total_days(route) for route, _label in routes]
+    return {"routes": routes, "rows": rows, "totals": totals}
+
+
 # --- RAG against the plan --------------------------------------------------------------------
 
 
@@ -227,19 +256,16 @@ def board_columns(
 
 
 def project_page(project: SourcingProject) -> SourcingProject:
-    """Everything the project page shows, in a fixed number of queries."""
-    return (
-        SourcingProject.objects.select_related(
-            "category__pillar", "owner", "predecessor", "contract", "handover"
-        )
-        .prefetch_related(
-            "authorities",
-            "stages",
-            Prefetch("history", queryset=ProjectHistory.objects.select_related("by")),
-            Prefetch("lines", queryset=AwardLine.objects.select_related("vendor")),
-        )
-        .get(pk=project.pk)
+    """Everything the project page shows, in a fixed number of queries: the related lists are
+    prefetched onto the project already loaded (by sourcing.access, with its joins)."""
+    prefetch_related_objects(
+        [project],
+        "authorities",
+        "stages",
+        Prefetch("history", queryset=ProjectHistory.objects.select_related("by")),
+        Prefetch("lines", queryset=AwardLine.objects.select_related("vendor")),
     )
+    return project
 
 
 @dataclass(frozen=True)

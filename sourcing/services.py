@@ -31,7 +31,7 @@ from sourcing.models import (
     SourcingProject,
     Stage,
 )
-from sourcing.selectors import WORK_STAGES, LeadTimes, add_months
+from sourcing.selectors import WORK_STAGES, LeadTimes, add_months, start_by
 from vendors.models import VendorContact
 
 # Moves to these stages need the award recorded (the contract exists from then on).
@@ -335,11 +335,7 @@ def contract_reprocure(
     """Decide to re-procure: the linked sourcing project is created in the same step, planned
     backwards from the contract's end date by the learned lead time where there is room."""
     locked = _claim_term(contract)
-    lead_times = LeadTimes()
-    start = max(
-        timezone.localdate(),
-        locked.end_date - datetime.timedelta(days=lead_times.total_days(route)),
-    )
+    start = max(timezone.localdate(), start_by(locked.end_date, route=route))
     project = project_create(
         fields={
             "title": title or f"Re-procurement of {locked.reference} {locked.title}"[:300],

@@ -1,7 +1,6 @@
 """Sourcing pages: the board, the list, a project, its award and handover, renewal decisions and
 reports. Thin: guard access (sourcing.access), bind a form, call a service or selector, render."""
 
-import datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -452,15 +451,14 @@ def decide(request, reference: str):
     decisions = list(
         contract.renewal_decisions.select_related("option", "approved_by", "decided_by")
     )
-    lead_days = selectors.LeadTimes().total_days()
-    start_by = contract.end_date - datetime.timedelta(days=lead_days) if contract.end_date else None
+    lead_times = selectors.LeadTimes()
     context = {
         "contract": contract,
         "form": form,
         "options": options,
         "decisions": decisions,
-        "lead_days": lead_days,
-        "start_by": start_by,
+        "lead_days": lead_times.total_days(),
+        "start_by": selectors.start_by(contract.end_date, lead_times=lead_times),
         "today": timezone.localdate(),
     }
     return render(request, "sourcing/decide.html", context)
@@ -472,20 +470,7 @@ def decide(request, reference: str):
 @pipeline_required
 @require_GET
 def metrics(request):
-    all_metrics = selectors.stage_metrics()
-    lead_times = selectors.LeadTimes(all_metrics)
-    by_key = {(m.stage, m.route): m for m in all_metrics}
-    routes = [(None, "All routes"), *Route.choices]
-    rows = [
-        {
-            "stage": Stage(stage).label,
-            "cells": [by_key.get((stage, route)) for route, _label in routes],
-        }
-        for stage in selectors.WORK_STAGES
-    ]
-    totals = [lead_times.total_days(route) for route, _label in routes]
-    context = {"routes": routes, "rows": rows, "totals": totals}
-    return render(request, "sourcing/metrics.html", context)
+    return render(request, "sourcing/metrics.html", selectors.metrics_grid())
 
 
 @pipeline_required

@@ -205,15 +205,26 @@ def concentration(top: list[dict], total: Decimal) -> dict:
     return {"top5": share(5), "top10": share(10)}
 
 
+def month_chart(by_month: list[dict]) -> dict:
+    """The monthly trend as the chart's series (labels, spend, on-contract spend)."""
+    return {
+        "months": [r["month"].strftime("%b %Y") for r in by_month],
+        "spend": [float(r["spend"]) for r in by_month],
+        "on_contract": [float(r["on_contract_spend"]) for r in by_month],
+    }
+
+
 def dashboard(filters: SpendFilters) -> dict:
     top, suppliers = top_suppliers(filters)
     totals = overview(filters, suppliers=suppliers)
+    by_month = spend_by_month(filters)
     return {
         "totals": totals,
         "by_pillar": spend_by_pillar(filters),
         "by_category": spend_by_category(filters),
         "by_authority": spend_by_authority(filters),
-        "by_month": spend_by_month(filters),
+        "by_month": by_month,
+        "chart": month_chart(by_month),
         "top_suppliers": top,
         "concentration": concentration(top, totals["spend"]),
     }

@@ -43,12 +43,7 @@ def _page(request, items, per_page=25):
 def dashboard(request):
     form, filters = _filters(request)
     data = selectors.dashboard(filters)
-    chart = {
-        "months": [r["month"].strftime("%b %Y") for r in data["by_month"]],
-        "spend": [float(r["spend"]) for r in data["by_month"]],
-        "on_contract": [float(r["on_contract_spend"]) for r in data["by_month"]],
-    }
-    context = {"form": form, "filters": filters, "chart": chart, **data}
+    context = {"form": form, "filters": filters, **data}
     return render(request, "spend/dashboard.html", context)
 
 

@@ -5,20 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('categories', '0001_initial'),
-        ('contracts', '0003_index_page_indexes'),
+        ("categories", "0001_initial"),
+        ("contracts", "0003_index_page_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='contract',
-            name='contract_end_cat_status_idx',
+            model_name="contract",
+            name="contract_end_cat_status_idx",
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['end_date', 'category', 'status', 'id', 'reference', 'awarded_value'], name='contract_end_cat_status_idx'),
+            model_name="contract",
+            index=models.Index(
+                fields=["end_date", "category", "status", "id", "reference", "awarded_value"],
+                name="contract_end_cat_status_idx",
+            ),
         ),
     ]

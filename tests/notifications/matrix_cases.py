@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from notifications.models import Kind, Notification, SubjectType
-from notifications.selectors import preference_for
+from notifications.services import preference_for
 from tests.matrix import ROLES, STAFF, Case
 
 

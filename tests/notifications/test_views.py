@@ -7,7 +7,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from notifications.models import Delivery, Follow, Kind, Notification, Preference, SubjectType
-from notifications.selectors import preference_for
+from notifications.services import preference_for
 from tests.factories import TODAY, ContractFactory, ExtensionOptionFactory
 
 INBOX = reverse("notifications:inbox")
