@@ -188,6 +188,9 @@ def test_project_page_shows_timeline_and_history(signed_in, hub, django_assert_m
     small = make_project(hub, stage=Stage.MARKET_ENGAGEMENT)
     with django_assert_max_num_queries(30) as before:
         client.get(small.get_absolute_url())
+    loads = [q for q in before.captured_queries
+             if q["sql"].startswith('SELECT "sourcing_sourcingproject"."id"')]  # fmt: skip
+    assert len(loads) == 1  # The project is loaded once; its lists are prefetched onto it.
     project = make_project(hub, stage=Stage.CONTRACT_SIGNED)  # awarded, longer history
     with django_assert_max_num_queries(len(before.captured_queries)):
         response = client.get(project.get_absolute_url())
