@@ -33,12 +33,17 @@ NOTES = """What the numbers led to (EXPLAIN ANALYZE at 200,000 contracts):
   165 → 83 ms.
 - Lookup: the page of ids is chosen on the contracts table, then the people are joined to those
   ten: 123 → ~35 ms of SQL for a common word.
-- Still missed: "3 filters + sort" rotates six URLs; one (pillar 1, authority 1, 180 days, sorted
-  by reference) reads ~17,000 contracts of the six-month window from the heap, ~105 ms of SQL
-  whichever plan runs (walking the reference index, or a sort), and the p95 falls on it.
-- Still costly: `COUNT(*)` of ~110,000 current contracts for the paginator (~40 ms), the sorted
-  filtered page walking the value index (~150 ms under load), and about 50–60 ms of Python per
-  index page (django-tables2 cells and the filter form), multiplied by the machine's load."""
+- "3 filters + sort" (six URLs: pillar × authority × 90/180 days, sorted by value or reference)
+  missed at p95 172–202 ms: PostgreSQL walked the sort column's index, assuming matches spread
+  evenly, but references begin with the category code and high values cluster in old contracts
+  (pillar 1, 180 days, by reference: 66,773 rows read to find 25, 122 ms of SQL). Now a page
+  is fetched by its ids first (narrow query, then 25 rows), the end/category/status index carries
+  reference and value, and with a pillar, category or expiry filter those two sorts go through
+  expressions, so the ids come from the index alone: 25–38 ms of SQL for every variant, p95
+  123 ms. The pillar filter also uses literal category ids.
+- Still costly: `COUNT(*)` of ~110,000 current contracts for the paginator (~40 ms), and about
+  45–60 ms of Python per index page (django-tables2 cells and the filter form), multiplied by
+  the machine's load."""
 LOOKUP_TARGET_MS = 100
 
 
