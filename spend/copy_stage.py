@@ -31,6 +31,9 @@ COPY_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp1252": "WIN1252"}
 WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
 PLAIN_AMOUNT = r"^-?(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?$"
 BLOCK = 1 << 20
+# The staged rows of a COPY import: a temporary table of this session (no WAL, no index), with
+# spend_stagingrow's columns, read by the move in the same session and dropped after it.
+STAGED_TABLE = "spend_staged"
 
 
 def _data_start(table) -> tuple[int, int] | None:
@@ -169,8 +172,8 @@ def _build_maps(cursor, sql: _Sql, parser) -> None:
 
 
 def _check_sql(sql: _Sql, import_id: int, first_number: int) -> str:
-    """One pass over the raw rows: convert each non-blank row once (a materialized CTE), stage
-    the plainly fine ones, and return (row numbers of the others, non-blank rows, staged)."""
+    """One pass over the raw rows: every non-blank row converted once into the temporary
+    staging table, with `fine` saying whether SQL accepts it as it is."""
     joins = [
         f"LEFT JOIN spend_raw_dates d ON d.raw = {sql.col('date')}",
         f"LEFT JOIN spend_raw_names nm ON nm.raw = {sql.col('supplier_name')}",
@@ -205,26 +208,22 @@ def _check_sql(sql: _Sql, import_id: int, first_number: int) -> str:
         fine += " AND reference <> ''"
     fine = fine.replace("d.day", "day")
     return f"""
-        WITH checked AS MATERIALIZED (
-            SELECT *, coalesce({fine}, FALSE) AS fine FROM (
-                SELECT {converted} FROM spend_raw r {" ".join(joins)}
-                WHERE NOT ({sql.blank()}) OFFSET 0) converted
-        ), staged AS (
-            INSERT INTO spend_stagingrow ({", ".join(STAGING_COLUMNS)})
-            SELECT {import_id}, {first_number} + n, reference, day,
-                   date_trunc('month', day)::date, amount, net, vat, department,
-                   CASE WHEN code <> '' THEN code ELSE name_key END, code, expense_name, caprev,
-                   sid, name, key
-            FROM checked WHERE fine
-        )
-        SELECT array_agg(n ORDER BY n) FILTER (WHERE NOT fine), count(*),
-               count(*) FILTER (WHERE fine)
-        FROM checked
+        CREATE TEMP TABLE {STAGED_TABLE} AS
+        SELECT n AS id, {import_id} AS spend_import_id, {first_number} + n AS row_number,
+               reference, day AS payment_date, date_trunc('month', day)::date AS month, amount,
+               net AS net_amount, vat AS vat_amount, department,
+               CASE WHEN code <> '' THEN code ELSE name_key END AS expense_key,
+               code AS expense_code, expense_name, caprev AS capital_revenue,
+               sid AS supplier_id, name AS supplier_name, key AS payee_key,
+               coalesce({fine}, FALSE) AS fine
+        FROM (SELECT {converted} FROM spend_raw r {" ".join(joins)}
+              WHERE NOT ({sql.blank()}) OFFSET 0) converted
     """
 
 
-def copy_stage(spend_import, table, parser, write, result) -> bool:
-    """Stage a CSV file through COPY. False (nothing staged) when this path cannot read it."""
+def copy_stage(spend_import, table, parser, result) -> bool:
+    """Stage a CSV file through COPY into the session's temporary staging table (named in
+    `result.table`). False (nothing staged) when this path cannot read it."""
     if connection.vendor != "postgresql" or table.layout.kind != "csv":
         return False
     if table.layout.encoding not in COPY_ENCODINGS:
@@ -251,14 +250,20 @@ def copy_stage(spend_import, table, parser, write, result) -> bool:
         _build_maps(cursor, sql, parser)
         with transaction.atomic():
             cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
             cursor.execute(_check_sql(sql, spend_import.pk, first), params)
-        others, result.total, result.staged = cursor.fetchone()
+            result.total = cursor.rowcount
+        cursor.execute(f"SELECT array_agg(id ORDER BY id) FROM {STAGED_TABLE} WHERE NOT fine")
+        others = cursor.fetchone()[0] or []
+        if others:
+            cursor.execute(f"DELETE FROM {STAGED_TABLE} WHERE NOT fine")
+        result.staged = result.total - len(others)
         # Every other non-blank row: the row-by-row check stages it or says why not.
         cells = ", ".join(f"c{i}" for i in table.layout.columns)
         cursor.execute(
             f"SELECT n, {cells} FROM spend_raw JOIN unnest(%s::bigint[]) AS o (n) USING (n) "
             "ORDER BY n",
-            [others or []],
+            [others],
         )
         checked = []
         for n, *row_cells in cursor.fetchall():
@@ -266,13 +271,18 @@ def copy_stage(spend_import, table, parser, write, result) -> bool:
             if errors:
                 result.rejects.extend(errors)
             else:
-                checked.append(row)
+                checked.append((n, True, *row))
+        if checked:
+            columns = ", ".join(("id", "fine", *STAGING_COLUMNS))
+            with cursor.cursor.copy(f"COPY {STAGED_TABLE} ({columns}) FROM STDIN") as copy:
+                for row in checked:
+                    copy.write_row(row)
+            result.staged += len(checked)
+        cursor.execute(f"ANALYZE {STAGED_TABLE}")  # The move's plans depend on it.
         for name in ("spend_raw", "spend_raw_dates", "spend_raw_names", "spend_raw_expense",
                      "spend_raw_amounts"):  # fmt: skip
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
-    if checked:
-        write(checked)
-        result.staged += len(checked)
+    result.table = STAGED_TABLE
     logger.info(
         "spend import %s: COPY %.1f s, checks %.1f s, %s staged, %s rows checked one by one",
         spend_import.pk, copied - started, time.monotonic() - copied, result.staged,

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from spend import matching, summaries
-from spend.copy_stage import copy_stage
+from spend.copy_stage import STAGED_TABLE, copy_stage
 from spend.mapping import FIELDS, mapping_positions, missing_required
 from spend.models import (
     IMPORT_WORK_MEM,
@@ -46,6 +46,7 @@ class StageResult:
     staged: int = 0
     rejects: list = field(default_factory=list)  # (row, column, value, reason)
     total: int = 0
+    table: str = "spend_stagingrow"  # Where the staged rows are (copy_stage uses a temp table).
 
 
 def _text(cells, pos, limit):
@@ -195,14 +196,13 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     """Phase 1: parse every row, stage the good ones, collect the bad ones."""
     StagingRow.objects.filter(spend_import=spend_import).delete()
     parse = RowParser(spend_import, table.layout.headers)
-    write = _staging_writer(spend_import)
     result = StageResult()
-    if copy_stage(spend_import, table, parse, write, result):
-        _analyze_staging()
+    if copy_stage(spend_import, table, parse, result):
         SpendImport.objects.filter(pk=spend_import.pk).update(
             processed_rows=result.total, total_rows=result.total
         )
         return result
+    write = _staging_writer(spend_import)
     chunk: list[tuple] = []
     chunk_rows = settings.SPEND_IMPORT_CHUNK_ROWS
     for number, cells in table.rows():
@@ -231,6 +231,13 @@ def _analyze_staging() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # Fresh statistics: the move's plans depend on them.
             cursor.execute("ANALYZE spend_stagingrow")
+
+
+def _clear_staging(spend_import: SpendImport, table: str = "spend_stagingrow") -> None:
+    StagingRow.objects.filter(spend_import=spend_import).delete()
+    if table != "spend_stagingrow":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _rejected_rows(rejects: list) -> int:
@@ -271,13 +278,13 @@ def run_import(spend_import: SpendImport) -> SpendImport:
             staged = stage(spend_import, table)
         logger.info("spend import %s staged in %.1f s", spend_import.pk, time.monotonic() - started)
     except (UnreadableFile, UnicodeDecodeError, OSError) as exc:
-        StagingRow.objects.filter(spend_import=spend_import).delete()
+        _clear_staging(spend_import, STAGED_TABLE)
         _finish(spend_import, ImportStatus.FAILED, f"Could not read the file: {exc}")
         return spend_import
     rejected = _rejected_rows(staged.rejects)
     if staged.rejects and spend_import.mode == ImportMode.ALL_OR_NOTHING:
         with transaction.atomic():
-            StagingRow.objects.filter(spend_import=spend_import).delete()
+            _clear_staging(spend_import, staged.table)
             _save_rejects(spend_import, staged.rejects)
             _finish(
                 spend_import,
@@ -289,9 +296,9 @@ def run_import(spend_import: SpendImport) -> SpendImport:
         return spend_import
     try:
         with transaction.atomic():
-            moved = move(spend_import)
+            moved = move(spend_import, staged.table)
             if moved is None:  # The same file finished in another process meanwhile.
-                StagingRow.objects.filter(spend_import=spend_import).delete()
+                _clear_staging(spend_import, staged.table)
                 _finish(
                     spend_import,
                     ImportStatus.DUPLICATE,
@@ -310,7 +317,7 @@ def run_import(spend_import: SpendImport) -> SpendImport:
             )
     except Exception:
         logger.exception("spend import %s failed", spend_import.pk)
-        StagingRow.objects.filter(spend_import=spend_import).delete()
+        _clear_staging(spend_import, staged.table)
         _finish(spend_import, ImportStatus.FAILED, "The import failed; nothing was imported.")
         raise
     return spend_import
@@ -343,9 +350,10 @@ def _lock_authority(authority_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(770077, %s)", [authority_id])
 
 
-def move(spend_import: SpendImport) -> dict | None:
-    """Phase 2, inside the caller's transaction: set-based SQL from staging to transactions.
-    None when the same file was imported while this one was being staged."""
+def move(spend_import: SpendImport, staging: str = "spend_stagingrow") -> dict | None:
+    """Phase 2, inside the caller's transaction: set-based SQL from the staging table (named by
+    the stage phase, never by input) to transactions. None when the same file was imported
+    while this one was being staged."""
     imp, auth = spend_import.pk, spend_import.authority_id
     step = _Steps(imp)
     _lock_authority(auth)
@@ -357,22 +365,22 @@ def move(spend_import: SpendImport) -> dict | None:
     with connection.cursor() as cursor:
         # Payees and expense codes named by the file.
         cursor.execute(
-            """
+            f"""
             INSERT INTO spend_payee (authority_id, name, normalized_name, supplier_id,
                                      match_method, total_spend, on_contract_spend,
                                      transaction_count)
             SELECT %s, MIN(supplier_name), payee_key, MIN(supplier_id), '', 0, 0, 0
-            FROM spend_stagingrow WHERE spend_import_id = %s GROUP BY payee_key
+            FROM {staging} WHERE spend_import_id = %s GROUP BY payee_key
             ON CONFLICT (authority_id, normalized_name) DO NOTHING
             """,
             [auth, imp],
         )
         cursor.execute(
-            """
+            f"""
             INSERT INTO spend_expensecode (authority_id, key, code, name, total_spend,
                                            transaction_count)
             SELECT %s, expense_key, MAX(expense_code), MAX(expense_name), 0, 0
-            FROM spend_stagingrow WHERE spend_import_id = %s AND expense_key <> ''
+            FROM {staging} WHERE spend_import_id = %s AND expense_key <> ''
             GROUP BY expense_key
             ON CONFLICT (authority_id, key) DO NOTHING
             """,
@@ -380,22 +388,22 @@ def move(spend_import: SpendImport) -> dict | None:
         )
         # A code first seen without its name (a file with no category column) gets it later.
         cursor.execute(
-            """
+            f"""
             UPDATE spend_expensecode SET name = (
-                SELECT MAX(s.expense_name) FROM spend_stagingrow s
+                SELECT MAX(s.expense_name) FROM {staging} s
                 WHERE s.spend_import_id = %s AND s.expense_key = spend_expensecode.key)
             WHERE authority_id = %s AND name = '' AND key IN (
-                SELECT expense_key FROM spend_stagingrow
+                SELECT expense_key FROM {staging}
                 WHERE spend_import_id = %s AND expense_name <> '')
             """,
             [imp, auth, imp],
         )
     step("payees and codes")
-    matching.match_new_payees(authority_id=auth, import_id=imp)
+    matching.match_new_payees(authority_id=auth, import_id=imp, staging=staging)
     step("payee matching")
     matches = matching.contract_matches_sql(
-        """SELECT s.id AS row_id, p.vendor_id, p.authority_id, e.category_id, s.payment_date
-           FROM spend_stagingrow s
+        f"""SELECT s.id AS row_id, p.vendor_id, p.authority_id, e.category_id, s.payment_date
+           FROM {staging} s
            JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
            LEFT JOIN spend_expensecode e ON e.authority_id = %s AND e.key = s.expense_key
            WHERE s.spend_import_id = %s AND p.vendor_id IS NOT NULL"""
@@ -415,7 +423,7 @@ def move(spend_import: SpendImport) -> dict | None:
                    s.amount, s.net_amount, s.vat_amount, s.department, s.capital_revenue,
                    s.supplier_name, p.id, e.id, p.vendor_id, e.category_id, m.contract_id,
                    COALESCE(m.n, 0)
-            FROM spend_stagingrow s
+            FROM {staging} s
             JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
             LEFT JOIN spend_expensecode e ON e.authority_id = %s AND e.key = s.expense_key
             LEFT JOIN ({matches}) m ON m.row_id = s.id
@@ -431,15 +439,13 @@ def move(spend_import: SpendImport) -> dict | None:
             # keys instead of a hash aggregate took twice as long).
             cursor.execute("ANALYZE spend_transaction")
         step("transactions")
-        cursor.execute(
-            "SELECT DISTINCT month FROM spend_stagingrow WHERE spend_import_id = %s", [imp]
-        )
+        cursor.execute(f"SELECT DISTINCT month FROM {staging} WHERE spend_import_id = %s", [imp])
         months = [_as_date(r[0]) for r in cursor.fetchall()]
     matching.add_import_totals(import_id=imp, after_id=after_id)
     step("totals")
     summaries.refresh(authority_id=auth, months=months)
     step("summaries")
-    StagingRow.objects.filter(spend_import_id=imp).delete()
+    _clear_staging(spend_import, staging)
     step("staging cleared")
     step.log()
     return {"inserted": max(inserted, 0), "months": months}

@@ -69,9 +69,11 @@ def vendor_name_index() -> tuple[dict[str, int], dict[str, int]]:
     return unique, regs
 
 
-def match_new_payees(*, authority_id: int, import_id: int | None = None) -> int:
-    """Match the authority's unmatched payees (those of one import, if given) by exact name or
-    alias, then by registration id. Returns how many were matched."""
+def match_new_payees(
+    *, authority_id: int, import_id: int | None = None, staging: str = "spend_stagingrow"
+) -> int:
+    """Match the authority's unmatched payees (those of one import, staged in `staging`, if
+    given) by exact name or alias, then by registration id. Returns how many were matched."""
     names, registrations = vendor_name_index()
     payees = Payee.objects.filter(authority_id=authority_id, vendor__isnull=True)
     if import_id is None:
@@ -82,7 +84,7 @@ def match_new_payees(*, authority_id: int, import_id: int | None = None) -> int:
         # staging table after a big import.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT DISTINCT payee_key FROM spend_stagingrow WHERE spend_import_id = %s",
+                f"SELECT DISTINCT payee_key FROM {staging} WHERE spend_import_id = %s",
                 [import_id],
             )
             keys = [row[0] for row in cursor.fetchall()]

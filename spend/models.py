@@ -363,12 +363,13 @@ class Transaction(models.Model):
 class SpendSummary(models.Model):
     """Spend per authority, month, category, payee and on/off contract. The dashboards read this."""
 
-    authority = _fact_fk(Authority)
+    # The composite indexes below lead with each un-indexed reference.
+    authority = _fact_fk(Authority, db_index=False)
     month = models.DateField()
-    pillar = _fact_fk(Pillar, optional=True)
-    category = _fact_fk(Category, optional=True)
+    pillar = _fact_fk(Pillar, optional=True, db_index=False)
+    category = _fact_fk(Category, optional=True, db_index=False)
     payee = _fact_fk(Payee)
-    vendor = _fact_fk(Vendor, optional=True)
+    vendor = _fact_fk(Vendor, optional=True, db_index=False)
     on_contract = models.BooleanField()
     total = models.DecimalField(max_digits=16, decimal_places=2)
     tx_count = models.PositiveIntegerField()
@@ -393,10 +394,11 @@ class SupplierYear(models.Model):
     a twelfth of the rows. Rebuilt from SpendSummary for the years an import touches. (Summary
     tables, like transactions, have no database FK constraints: SQL rebuilds them from ids.)"""
 
-    authority = _fact_fk(Authority)
+    # The composite indexes below lead with each un-indexed reference.
+    authority = _fact_fk(Authority, db_index=False)
     year = models.PositiveSmallIntegerField()
-    pillar = _fact_fk(Pillar, optional=True)
-    category = _fact_fk(Category, optional=True)
+    pillar = _fact_fk(Pillar, optional=True, db_index=False)
+    category = _fact_fk(Category, optional=True, db_index=False)
     payee = _fact_fk(Payee)
     vendor = _fact_fk(Vendor, optional=True)
     on_contract = models.BooleanField()
