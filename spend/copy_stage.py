@@ -89,9 +89,35 @@ def _load_map(cursor, name: str, columns: str, rows) -> None:
     cursor.execute(f"ANALYZE {name}")
 
 
-def _distinct(cursor, column: str, where: str = "TRUE") -> list[str]:
-    cursor.execute(f"SELECT DISTINCT {column} FROM spend_raw WHERE {where}")
-    return [r[0] for r in cursor.fetchall()]
+def _distinct_values(cursor, sql: "_Sql") -> dict[str, list[str]]:
+    """The distinct raw values of the date, supplier name and expense category columns, and the
+    unusual ones of the amount columns (not plain "1,234.56"), in one scan (grouping sets)."""
+    exprs = {
+        field: sql.col(field)
+        for field in ("date", "supplier_name", "expense_category")
+        if sql.col(field)
+    }
+    for field in ("amount", "net_amount", "vat_amount"):
+        column = sql.col(field)
+        if column:
+            exprs[field] = f"CASE WHEN {column} ~ %(plain)s THEN NULL ELSE {column} END"
+    fields = list(exprs)
+    aliases = [f"v{n}" for n in range(len(fields))]
+    inner = ", ".join(f"{exprs[field]} AS v{n}" for n, field in enumerate(fields))
+    cursor.execute(
+        f"SELECT {', '.join(aliases)}, GROUPING({', '.join(aliases)}) FROM "
+        f"(SELECT {inner} FROM spend_raw r) x "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({a})' for a in aliases)})",
+        {"plain": PLAIN_AMOUNT},
+    )
+    values: dict[str, list[str]] = {field: [] for field in fields}
+    last = len(fields) - 1
+    for *row, grouping in cursor.fetchall():
+        # GROUPING() sets a bit for every column not grouped; the one clear bit is the set's.
+        n = next(n for n in range(len(fields)) if not grouping & (1 << (last - n)))
+        if row[n] is not None:  # Raw cells are never NULL; NULL stands for plain amounts.
+            values[fields[n]].append(row[n])
+    return values
 
 
 def _amount_or_none(raw: str):
@@ -131,38 +157,29 @@ class _Sql:
 
 
 def _build_maps(cursor, sql: _Sql, parser) -> None:
-    date_col, name_col = sql.col("date"), sql.col("supplier_name")
+    values = _distinct_values(cursor, sql)
     days = []
-    for raw in _distinct(cursor, date_col.removeprefix("r.")):
+    for raw in values["date"]:
         try:
             days.append((raw, parser.parse_date(raw)))
         except BadValue:
             continue
     _load_map(cursor, "spend_raw_dates", "raw text PRIMARY KEY, day date", days)
     names = []
-    for raw in _distinct(cursor, name_col.removeprefix("r.")):
+    for raw in values["supplier_name"]:
         name = raw.strip()[:255]
         if name:
             names.append((raw, name, normalize_name(name) or name.casefold()))
     _load_map(cursor, "spend_raw_names", "raw text PRIMARY KEY, name text, key text", names)
-    expense = sql.col("expense_category")
     rows = []
-    if expense:
-        for raw in _distinct(cursor, expense.removeprefix("r.")):
-            name = raw.strip()[:200]
-            rows.append((raw, name, normalize_name(name)[:200] if name else ""))
+    for raw in values.get("expense_category", ()):
+        name = raw.strip()[:200]
+        rows.append((raw, name, normalize_name(name)[:200] if name else ""))
     _load_map(cursor, "spend_raw_expense", "raw text PRIMARY KEY, name text, key text", rows)
     amounts = {}
     for field in ("amount", "net_amount", "vat_amount"):
-        column = sql.col(field)
-        if column:
-            bare = column.removeprefix("r.")
-            where = f"NOT ({bare} ~ %(plain)s)"
-            cursor.execute(
-                f"SELECT DISTINCT {bare} FROM spend_raw WHERE {where}", {"plain": PLAIN_AMOUNT}
-            )
-            for (raw,) in cursor.fetchall():
-                amounts.setdefault(raw, _amount_or_none(raw))
+        for raw in values.get(field, ()):
+            amounts.setdefault(raw, _amount_or_none(raw))
     _load_map(
         cursor,
         "spend_raw_amounts",
@@ -246,7 +263,6 @@ def copy_stage(spend_import, table, parser, result) -> bool:
             logger.info("spend import %s: COPY refused the file (%s)", spend_import.pk, exc)
             return False
         copied = time.monotonic()
-        cursor.execute("ANALYZE spend_raw")
         _build_maps(cursor, sql, parser)
         with transaction.atomic():
             cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
