@@ -191,6 +191,10 @@ def test_progress_polls_while_running(admin_client, data):
     )  # fmt: skip
     html = admin_client.get(reverse("spend:import_progress", args=[imp.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in html and "45%" in html
+    assert "saving payments" not in html
+    SpendImport.objects.filter(pk=imp.pk).update(processed_rows=100)  # Read; now moving.
+    html = admin_client.get(reverse("spend:import_progress", args=[imp.pk])).content.decode()
+    assert "90%" in html and "100 rows read; matching payees and contracts" in html
 
 
 def test_confirming_a_suggested_payee(admin_client, data):
