@@ -454,6 +454,12 @@ def main() -> None:
         ("dashboard, one pillar", reverse("spend:dashboard") + f"?pillar={category.pillar_id}"),
         ("off-contract suppliers", reverse("spend:off_contract")),
         ("contracts nearly used up", reverse("spend:contract_burn")),
+        ("payments list (drill-down), everything", reverse("spend:transactions")),
+        (
+            "payments list, one pillar, off contract",
+            reverse("spend:transactions") + f"?pillar={category.pillar_id}&on_contract=no",
+        ),
+        ("payments list, last page (400)", reverse("spend:transactions") + "?page=400"),
     ]
     log("Timing pages…")
     quiet = time_pages(pages, args.runs)
@@ -493,8 +499,10 @@ def main() -> None:
         f"During the last row a second connection rebuilt one authority's year of summaries "
         f"{counter[0]} times (DELETE + INSERT … SELECT in one transaction); readers never wait "
         "on it (MVCC).",
-        "Pages read only spend_spendsummary / spend_spendcube / spend_contractspend; no request "
-        "aggregates spend_transaction.",
+        "Analysis pages read only the summary tables (spend_spendsummary, spend_spendcube, "
+        "spend_supplieryear, spend_pillarsupplier, spend_contractspend); no request aggregates "
+        "spend_transaction. The payments list reads it a page at a time by index, and counts at "
+        "most 10,001 rows (it then says 'more than 10,000' and its pages stop there).",
     ]
     write_section("spend", "\n".join(lines))
     write_oxford_into_section()

@@ -2,8 +2,27 @@
 
 from django.core.paginator import EmptyPage
 from django_tables2 import RequestConfig
+from django_tables2.data import TableQuerysetData
 
 PER_PAGE_CHOICES = (25, 50, 100)
+
+
+class CappedCount(TableQuerysetData):
+    """Table data that counts at most `cap` rows, for lists over millions of rows (spend
+    payments): the paginator's COUNT(*) stops at cap + 1 rows instead of reading them all, and
+    pages end at the cap. `capped` says whether more rows match; export gives every one."""
+
+    cap = 10_000
+
+    def __len__(self):
+        if getattr(self, "_length", None) is None:
+            self._length = self.data.order_by()[: self.cap + 1].count()
+        return min(self._length, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        len(self)
+        return self._length > self.cap
 
 
 def page_size(request, default: int = 25) -> int:

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from procurement_hub.exports import csv_response
-from procurement_hub.tables import PER_PAGE_CHOICES, configure_table
+from procurement_hub.tables import PER_PAGE_CHOICES, CappedCount, configure_table
 from spend import selectors, services
 from spend.access import spend_manager_view, spend_view
 from spend.exports import REJECT_COLUMNS, REPORT_COLUMNS, TRANSACTION_COLUMNS
@@ -109,7 +109,7 @@ def _drill(request) -> dict:
 @spend_view
 def transaction_list(request):
     form, filters = _filters(request)
-    table = TransactionTable(selectors.transactions(filters, _drill(request)))
+    table = TransactionTable(CappedCount(selectors.transactions(filters, _drill(request))))
     configure_table(request, table)
     context = {"form": form, "table": table, "per_page_choices": PER_PAGE_CHOICES}
     return render(request, "spend/transactions.html", context)

@@ -2,6 +2,7 @@
 upload → preview → confirm → progress flow, and constant query counts."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -79,6 +80,22 @@ def test_drill_down_to_payments(admin_client, data):
     assert "3 payments" in html and "Acme Printing" not in html
     on = admin_client.get(reverse("spend:transactions") + "?on_contract=yes").content.decode()
     assert "4 payments" in on and "ITS9" in on
+
+
+def test_payments_list_counts_no_further_than_its_cap(admin_client, data, monkeypatch):
+    """Over millions of payments the list never counts them all: it stops at the cap, says
+    so, and its pages end there (export still gives every payment)."""
+    from procurement_hub.tables import CappedCount
+
+    monkeypatch.setattr(CappedCount, "cap", 4)
+    url = reverse("spend:transactions")
+    html = admin_client.get(url + "?sort=-amount").content.decode()
+    assert "More than 4 payments: the first 4 in this order are listed" in html
+    last = admin_client.get(url + "?page=99").content.decode()  # Past the cap: the last page.
+    assert len(re.findall(r'href="/spend/payments/\d+/"', last)) == 4
+    lone = Payee.objects.get(name="Lone Trader")
+    exact = admin_client.get(url + f"?payee={lone.pk}").content.decode()
+    assert "3 payments" in exact and "More than" not in exact  # Under the cap: exact.
 
 
 def test_payments_export_csv(admin_client, data):
