@@ -1,5 +1,6 @@
 """PostgreSQL's fast path for CSV files: COPY the file's bytes, as they are, into a temporary
-table of text columns, then check and convert the rows with set-based SQL.
+table of text columns, then check and convert the rows with set-based SQL into the session's
+temporary staging table, which the move reads.
 
 Each distinct date, payee name, expense name and unusual amount is parsed once, by the same
 Python functions as the row-by-row path (spend files repeat a few thousand dates and names over
@@ -8,8 +9,8 @@ through the row-by-row check (`RowParser.check`), which stages it or lists its f
 paths accept, convert and reject alike.
 
 A file PostgreSQL's CSV reader will not take as it is (rows of uneven width, blank lines,
-bare-CR line ends, bytes invalid in the detected encoding) returns None: the caller then reads
-it row by row.
+bare-CR line ends, bytes invalid in the detected encoding) makes `copy_stage` return False:
+the caller then reads it row by row.
 """
 
 import csv
