@@ -13,28 +13,34 @@ bare-CR line ends, bytes invalid in the detected encoding) makes `copy_stage` re
 the caller then reads it row by row.
 """
 
+import contextlib
 import csv
 import io
 import logging
+import re
 import time
 
 import psycopg
-from django.db import DataError, connection, transaction
+from django.db import DatabaseError, DataError, connection, transaction
+from django.db.transaction import TransactionManagementError
 
 from spend.mapping import mapping_positions
-from spend.models import IMPORT_WORK_MEM, STAGING_COLUMNS
-from spend.values import BadValue, normalize_name, parse_amount
+from spend.models import IMPORT_WORK_MEM, SESSION_STAGING_TABLE, STAGING_COLUMNS
+from spend.values import PLAIN_AMOUNT, BadValue, expense_key, parse_amount, payee_key
 
 logger = logging.getLogger(__name__)
 
 COPY_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp1252": "WIN1252"}
-# Python's str.strip() strips these (and rarer ones); SQL's btrim strips only what it is given.
-WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
-PLAIN_AMOUNT = r"^-?(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?$"
+# What Python's str.strip() strips (every str.isspace() character; the last is U+3000), for SQL's
+# btrim, which strips only what it is given.
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 BLOCK = 1 << 20
 # The staged rows of a COPY import: a temporary table of this session (no WAL, no index), with
 # spend_stagingrow's columns, read by the move in the same session and dropped after it.
-STAGED_TABLE = "spend_staged"
+STAGED_TABLE = SESSION_STAGING_TABLE
+# The file as text and the maps of its distinct values: dropped when staging ends, however.
+RAW_TABLES = ("spend_raw", "spend_raw_dates", "spend_raw_names", "spend_raw_expense",
+              "spend_raw_amounts")  # fmt: skip
 
 
 def _data_start(table) -> tuple[int, int] | None:
@@ -76,9 +82,38 @@ def _copy_raw(cursor, table, skip_lines: int, width: int) -> None:
         f"COPY spend_raw ({columns}) FROM STDIN WITH (FORMAT csv, DELIMITER '{delimiter}', "
         f"ENCODING '{COPY_ENCODINGS[layout.encoding]}', FORCE_NOT_NULL ({columns}))"
     )
+    quoted = _quoted_field(layout.delimiter)
     with cursor.cursor.copy(sql) as copy:
+        rest = b""
         while block := fileobj.read(BLOCK):
-            copy.write(block)
+            data = rest + block
+            cut = data.rfind(b"\n") + 1  # Whole lines only, for the quote check.
+            chunk, rest = data[:cut], data[cut:]
+            if chunk:
+                _check_quotes(chunk, quoted)
+                copy.write(chunk)
+        if rest:
+            _check_quotes(rest, quoted)
+            copy.write(rest)
+
+
+class StrayQuote(ValueError):
+    """A quote that does not open a field: PostgreSQL's CSV reader and Python's would read it
+    differently (PostgreSQL starts a quoted section there, Python keeps the character)."""
+
+
+def _quoted_field(delimiter: str) -> re.Pattern:
+    """A well-formed quoted field: opening at a field's start, closing at its end."""
+    d = re.escape(delimiter.encode())
+    return re.compile(rb"(?:(?<=" + d + rb")|(?<=\n)|^)\"(?:[^\"]|\"\")*\"(?=" + d + rb"|\r?\n|$)")
+
+
+def _check_quotes(chunk: bytes, quoted: re.Pattern) -> None:
+    """Raise StrayQuote when a quote is left once the well-formed quoted fields are taken out
+    (an inch mark in a description, a space before an opening quote, a quoted field running
+    across blocks: all read by the row path instead)."""
+    if b'"' in chunk and b'"' in quoted.sub(b"", chunk):
+        raise StrayQuote("a quote inside an unquoted field")
 
 
 def _load_map(cursor, name: str, columns: str, rows) -> None:
@@ -170,12 +205,12 @@ def _build_maps(cursor, sql: _Sql, parser) -> None:
     for raw in values["supplier_name"]:
         name = raw.strip()[:255]
         if name:
-            names.append((raw, name, normalize_name(name) or name.casefold()))
+            names.append((raw, name, payee_key(name)))
     _load_map(cursor, "spend_raw_names", "raw text PRIMARY KEY, name text, key text", names)
     rows = []
     for raw in values.get("expense_category", ()):
         name = raw.strip()[:200]
-        rows.append((raw, name, normalize_name(name)[:200] if name else ""))
+        rows.append((raw, name, expense_key(name)))
     _load_map(cursor, "spend_raw_expense", "raw text PRIMARY KEY, name text, key text", rows)
     amounts = {}
     for field in ("amount", "net_amount", "vat_amount"):
@@ -239,6 +274,14 @@ def _check_sql(sql: _Sql, import_id: int, first_number: int) -> str:
     """
 
 
+def _drop_raw_tables(cursor) -> None:
+    """Drop the file's text and maps. After a failure inside an outer transaction the drop
+    itself fails; that transaction's rollback removes the tables instead."""
+    with contextlib.suppress(DatabaseError, TransactionManagementError):
+        for name in RAW_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
 def copy_stage(spend_import, table, parser, result) -> bool:
     """Stage a CSV file through COPY into the session's temporary staging table (named in
     `result.table`). False (nothing staged) when this path cannot read it."""
@@ -260,45 +303,45 @@ def copy_stage(spend_import, table, parser, result) -> bool:
         try:
             with transaction.atomic():
                 _copy_raw(cursor, table, skip_lines, width)
-        except (DataError, psycopg.DataError) as exc:  # Uneven rows, blank lines, bad bytes.
+        except (DataError, psycopg.DataError, StrayQuote) as exc:  # Uneven rows, bad bytes…
             logger.info("spend import %s: COPY refused the file (%s)", spend_import.pk, exc)
             return False
         copied = time.monotonic()
-        _build_maps(cursor, sql, parser)
-        with transaction.atomic():
-            cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
-            cursor.execute(_check_sql(sql, spend_import.pk, first), params)
-            result.total = cursor.rowcount
-        cursor.execute(f"SELECT array_agg(id ORDER BY id) FROM {STAGED_TABLE} WHERE NOT fine")
-        others = cursor.fetchone()[0] or []
-        if others:
-            cursor.execute(f"DELETE FROM {STAGED_TABLE} WHERE NOT fine")
-        result.staged = result.total - len(others)
-        # Every other non-blank row: the row-by-row check stages it or says why not.
-        cells = ", ".join(f"c{i}" for i in table.layout.columns)
-        cursor.execute(
-            f"SELECT n, {cells} FROM spend_raw JOIN unnest(%s::bigint[]) AS o (n) USING (n) "
-            "ORDER BY n",
-            [others],
-        )
-        checked = []
-        for n, *row_cells in cursor.fetchall():
-            row, errors = parser.check(first + n, list(row_cells))
-            if errors:
-                result.rejects.extend(errors)
-            else:
-                checked.append((n, True, *row))
-        if checked:
-            columns = ", ".join(("id", "fine", *STAGING_COLUMNS))
-            with cursor.cursor.copy(f"COPY {STAGED_TABLE} ({columns}) FROM STDIN") as copy:
-                for row in checked:
-                    copy.write_row(row)
-            result.staged += len(checked)
-        cursor.execute(f"ANALYZE {STAGED_TABLE}")  # The move's plans depend on it.
-        for name in ("spend_raw", "spend_raw_dates", "spend_raw_names", "spend_raw_expense",
-                     "spend_raw_amounts"):  # fmt: skip
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        try:
+            _build_maps(cursor, sql, parser)
+            with transaction.atomic():
+                cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
+                cursor.execute(_check_sql(sql, spend_import.pk, first), params)
+                result.total = cursor.rowcount
+            cursor.execute(f"SELECT array_agg(id ORDER BY id) FROM {STAGED_TABLE} WHERE NOT fine")
+            others = cursor.fetchone()[0] or []
+            if others:
+                cursor.execute(f"DELETE FROM {STAGED_TABLE} WHERE NOT fine")
+            result.staged = result.total - len(others)
+            # Every other non-blank row: the row-by-row check stages it or says why not.
+            cells = ", ".join(f"c{i}" for i in table.layout.columns)
+            cursor.execute(
+                f"SELECT n, {cells} FROM spend_raw JOIN unnest(%s::bigint[]) AS o (n) USING (n) "
+                "ORDER BY n",
+                [others],
+            )
+            checked = []
+            for n, *row_cells in cursor.fetchall():
+                row, errors = parser.check(first + n, list(row_cells))
+                if errors:
+                    result.rejects.extend(errors)
+                else:
+                    checked.append((n, True, *row))
+            if checked:
+                columns = ", ".join(("id", "fine", *STAGING_COLUMNS))
+                with cursor.cursor.copy(f"COPY {STAGED_TABLE} ({columns}) FROM STDIN") as copy:
+                    for row in checked:
+                        copy.write_row(row)
+                result.staged += len(checked)
+            cursor.execute(f"ANALYZE {STAGED_TABLE}")  # The move's plans depend on it.
+        finally:
+            _drop_raw_tables(cursor)
     result.table = STAGED_TABLE
     logger.info(
         "spend import %s: COPY %.1f s, checks %.1f s, %s staged, %s rows checked one by one",

@@ -1,11 +1,13 @@
-"""The import engine: stream a file into the staging table (COPY on PostgreSQL, bulk_create on
-SQLite), then check and move its rows with set-based SQL in one transaction.
+"""The import engine: stage a file's rows, then check and move them with set-based SQL in one
+transaction.
 
-Phase 1 (committed in chunks, so progress is visible): read, parse and stage rows; collect
-rejects. Phase 2 (one transaction): drop in-file duplicates, add payees and expense codes, match
-payees to vendors, insert transactions (skipping those already present by natural key) with their
-contract, refresh totals and summaries, record rejects. An interruption in phase 2 leaves no row;
-an interruption in phase 1 leaves only staging rows, which the next run clears.
+Phase 1: a CSV file on PostgreSQL is COPYed whole and converted in SQL into a temporary table of
+the session (spend.copy_stage); any other file is read, parsed and staged row by row into
+spend_stagingrow, committed in chunks so progress is visible. Either way rejects are collected.
+Phase 2 (one transaction): drop in-file duplicates, add payees and expense codes, match payees
+to vendors, insert transactions (skipping those already present by natural key) with their
+contract, add to totals, refresh summaries, record rejects. An interruption in phase 2 leaves no
+row; an interruption in phase 1 leaves only staged rows, which the next run clears.
 """
 
 import datetime
@@ -19,26 +21,28 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from spend import matching, summaries
+from spend import matching, summaries, values
 from spend.copy_stage import STAGED_TABLE, copy_stage
 from spend.mapping import FIELDS, mapping_positions, missing_required
 from spend.models import (
     IMPORT_WORK_MEM,
     STAGING_COLUMNS,
+    STAGING_TABLE,
     ImportMode,
     ImportReject,
     ImportStatus,
     SpendImport,
     StagingRow,
+    staging_table,
 )
 from spend.reader import SpendTable, UnreadableFile
-from spend.values import BadValue, DateParser, normalize_name, parse_amount
+from spend.values import PLAIN_AMOUNT, BadValue, DateParser, parse_amount
 
 logger = logging.getLogger(__name__)
 ANALYZE_AFTER_ROWS = 50_000
 
 # "1234.56", "-12" or "1,234.56": the amounts of nearly every row, parsed without the full check.
-_PLAIN_AMOUNT = re.compile(r"-?(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?$").match
+_PLAIN_AMOUNT = re.compile(PLAIN_AMOUNT).match
 
 
 @dataclass
@@ -46,7 +50,7 @@ class StageResult:
     staged: int = 0
     rejects: list = field(default_factory=list)  # (row, column, value, reason)
     total: int = 0
-    table: str = "spend_stagingrow"  # Where the staged rows are (copy_stage uses a temp table).
+    table: str = STAGING_TABLE  # Where the staged rows are (copy_stage: a temporary table).
 
 
 def _text(cells, pos, limit):
@@ -89,7 +93,7 @@ class RowParser:
             return self.check(number, cells)
         payee_key = self.names.get(supplier_name)
         if payee_key is None:
-            payee_key = normalize_name(supplier_name) or supplier_name.casefold()
+            payee_key = values.payee_key(supplier_name)
             self.names[supplier_name] = payee_key
         i_dept, i_cat, i_caprev, i_sid = self.optional
         code = cells[self.i_code].strip()[:100] if self.i_code is not None else ""
@@ -99,7 +103,7 @@ class RowParser:
         else:
             expense_key = self.expense_keys.get(expense_name)
             if expense_key is None:
-                expense_key = normalize_name(expense_name)[:200] if expense_name else ""
+                expense_key = values.expense_key(expense_name)
                 self.expense_keys[expense_name] = expense_key
         return (
             self.import_id, number, reference, days[0], days[1],
@@ -151,7 +155,7 @@ class RowParser:
             return None, errors
         payee_key = self.names.get(supplier_name)
         if payee_key is None:
-            payee_key = normalize_name(supplier_name) or supplier_name.casefold()
+            payee_key = values.payee_key(supplier_name)
             self.names[supplier_name] = payee_key
         code = _text(cells, p.get("expense_code"), 100)
         expense_name = _text(cells, p.get("expense_category"), 200)
@@ -160,7 +164,7 @@ class RowParser:
         else:
             expense_key = self.expense_keys.get(expense_name)
             if expense_key is None:
-                expense_key = normalize_name(expense_name)[:200] if expense_name else ""
+                expense_key = values.expense_key(expense_name)
                 self.expense_keys[expense_name] = expense_key
         row = (
             self.import_id, number, reference, day, day.replace(day=1), amount,
@@ -233,9 +237,9 @@ def _analyze_staging() -> None:
             cursor.execute("ANALYZE spend_stagingrow")
 
 
-def _clear_staging(spend_import: SpendImport, table: str = "spend_stagingrow") -> None:
+def _clear_staging(spend_import: SpendImport, table: str = STAGING_TABLE) -> None:
     StagingRow.objects.filter(spend_import=spend_import).delete()
-    if table != "spend_stagingrow":
+    if staging_table(table) != STAGING_TABLE:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -281,6 +285,11 @@ def run_import(spend_import: SpendImport) -> SpendImport:
         _clear_staging(spend_import, STAGED_TABLE)
         _finish(spend_import, ImportStatus.FAILED, f"Could not read the file: {exc}")
         return spend_import
+    except Exception:
+        logger.exception("spend import %s failed while staging", spend_import.pk)
+        _clear_staging(spend_import, STAGED_TABLE)
+        _finish(spend_import, ImportStatus.FAILED, "The import failed; nothing was imported.")
+        raise
     rejected = _rejected_rows(staged.rejects)
     if staged.rejects and spend_import.mode == ImportMode.ALL_OR_NOTHING:
         with transaction.atomic():
@@ -350,11 +359,12 @@ def _lock_authority(authority_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(770077, %s)", [authority_id])
 
 
-def move(spend_import: SpendImport, staging: str = "spend_stagingrow") -> dict | None:
+def move(spend_import: SpendImport, staging: str = STAGING_TABLE) -> dict | None:
     """Phase 2, inside the caller's transaction: set-based SQL from the staging table (named by
     the stage phase, never by input) to transactions. None when the same file was imported
     while this one was being staged."""
     imp, auth = spend_import.pk, spend_import.authority_id
+    staging = staging_table(staging)
     step = _Steps(imp)
     _lock_authority(auth)
     same_file = SpendImport.objects.filter(
@@ -436,7 +446,9 @@ def move(spend_import: SpendImport, staging: str = "spend_stagingrow") -> dict |
         inserted = cursor.rowcount
         if connection.vendor == "postgresql" and inserted >= ANALYZE_AFTER_ROWS:
             # Fresh statistics for the summary refresh below (a sort of a million rows by six
-            # keys instead of a hash aggregate took twice as long).
+            # keys instead of a hash aggregate took twice as long). Its lock lasts until commit,
+            # so another big import's ANALYZE (and autovacuum) waits for this one: the price of
+            # a summary refresh twice as fast, paid only by imports of 50,000 rows or more.
             cursor.execute("ANALYZE spend_transaction")
         step("transactions")
         cursor.execute(f"SELECT DISTINCT month FROM {staging} WHERE spend_import_id = %s", [imp])

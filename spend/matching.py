@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.db import connection
 from rapidfuzz import fuzz, process
 
-from spend.models import MatchMethod, Payee
+from spend.models import STAGING_TABLE, MatchMethod, Payee, staging_table
 from spend.values import normalize_name
 from vendors.models import Vendor, VendorAlias
 
@@ -70,7 +70,7 @@ def vendor_name_index() -> tuple[dict[str, int], dict[str, int]]:
 
 
 def match_new_payees(
-    *, authority_id: int, import_id: int | None = None, staging: str = "spend_stagingrow"
+    *, authority_id: int, import_id: int | None = None, staging: str = STAGING_TABLE
 ) -> int:
     """Match the authority's unmatched payees (those of one import, staged in `staging`, if
     given) by exact name or alias, then by registration id. Returns how many were matched."""
@@ -79,12 +79,12 @@ def match_new_payees(
     if import_id is None:
         batches = [payees]
     else:
-        # The import's distinct payee keys first (by the staging index), then their payees in
-        # batches: a plain IN (subquery) here can get a nested-loop plan over a bloated
-        # staging table after a big import.
+        # The import's distinct payee keys first, then their payees in batches: a plain
+        # IN (subquery) here can get a nested-loop plan over a big staging table.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT DISTINCT payee_key FROM {staging} WHERE spend_import_id = %s",
+                f"SELECT DISTINCT payee_key FROM {staging_table(staging)} "
+                "WHERE spend_import_id = %s",
                 [import_id],
             )
             keys = [row[0] for row in cursor.fetchall()]

@@ -166,9 +166,24 @@ STAGING_COLUMNS = (
 )  # fmt: skip
 
 
+# Where an import's rows wait for the move. Files read row by row go to spend_stagingrow (shared,
+# unlogged); CSV files COPYed on PostgreSQL to a temporary table of the import's own session
+# with the same columns (spend.copy_stage). Both names are formatted into SQL: only these two.
+STAGING_TABLE = "spend_stagingrow"
+SESSION_STAGING_TABLE = "spend_staged"
+
+
+def staging_table(name: str) -> str:
+    """`name`, checked to be one of the two staging tables."""
+    if name not in (STAGING_TABLE, SESSION_STAGING_TABLE):
+        raise ValueError(f"not a staging table: {name!r}")
+    return name
+
+
 class StagingRow(models.Model):
-    """Rows of an import on their way in: loaded by COPY (PostgreSQL) or bulk_create, then
-    checked and moved with set-based SQL and deleted. Unlogged on PostgreSQL."""
+    """Rows of an import read row by row, on their way in: loaded by COPY of the parsed rows
+    (PostgreSQL) or bulk_create, then moved with set-based SQL and deleted. Unlogged on
+    PostgreSQL."""
 
     spend_import = models.ForeignKey(
         SpendImport, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -216,7 +231,8 @@ class Payee(models.Model):
     match_method = models.CharField(
         max_length=20, choices=MatchMethod.choices, blank=True, default=MatchMethod.NONE
     )
-    # All-time totals kept by spend.matching.refresh_totals: the queues' order, and the
+    # All-time totals, added to by imports (spend.matching.add_import_totals) and recounted by
+    # re-matching (refresh_totals): the queues' order, and the
     # unfiltered dashboard's suppliers without aggregating anything.
     total_spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     on_contract_spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
@@ -418,9 +434,10 @@ class SupplierYear(models.Model):
 
 
 class PillarSupplier(models.Model):
-    """All-time spend per pillar and payee (on-contract spend a column, not a row): a pillar's
-    top suppliers with no date or category filter are read by index, the way the payees'
-    all-time totals serve the unfiltered dashboard. Rebuilt from SupplierYear per authority."""
+    """All-time spend per pillar, payee and vendor (on-contract spend a column, not a row): a
+    pillar's top suppliers with no date or category filter are read by index, the way the
+    payees' all-time totals serve the unfiltered dashboard. Rebuilt from SupplierYear for the
+    payees each summary refresh touches."""
 
     authority = _fact_fk(Authority, db_index=False)  # Both lead an index below.
     pillar = _fact_fk(Pillar, optional=True, db_index=False)

@@ -81,20 +81,27 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             """,
             [authority_id, first, last, *years],
         )
-        # A pillar's all-time suppliers, for every payee of the authority (a payee's spend may
-        # have moved between pillars with a re-mapped code).
-        cursor.execute("DELETE FROM spend_pillarsupplier WHERE authority_id = %s", [authority_id])
+        # A pillar's all-time suppliers, for the payees paid in these months (all their years:
+        # a re-mapped code may have moved their spend between pillars).
+        payees = (
+            "SELECT DISTINCT payee_id FROM spend_spendsummary "
+            f"WHERE authority_id = %s AND month IN ({marks})"
+        )
         cursor.execute(
-            """
+            f"DELETE FROM spend_pillarsupplier WHERE authority_id = %s AND payee_id IN ({payees})",
+            [authority_id, *params],
+        )
+        cursor.execute(
+            f"""
             INSERT INTO spend_pillarsupplier (authority_id, pillar_id, payee_id, vendor_id, total,
                                               on_contract_total, tx_count)
-            SELECT authority_id, pillar_id, payee_id, MAX(vendor_id), SUM(total),
+            SELECT authority_id, pillar_id, payee_id, vendor_id, SUM(total),
                    SUM(CASE WHEN on_contract THEN total ELSE 0 END), SUM(tx_count)
             FROM spend_supplieryear
-            WHERE authority_id = %s
-            GROUP BY authority_id, pillar_id, payee_id
+            WHERE authority_id = %s AND payee_id IN ({payees})
+            GROUP BY authority_id, pillar_id, payee_id, vendor_id
             """,
-            [authority_id],
+            [authority_id, *params],
         )
         cursor.execute(
             f"DELETE FROM spend_contractspend WHERE authority_id = %s AND month IN ({marks})",

@@ -27,12 +27,26 @@ ROWS = [
 ]
 
 
+@pytest.fixture
+def copy_calls(monkeypatch) -> list[bool]:
+    """What each import's copy_stage returned (True: the file took the COPY path)."""
+    calls = []
+    real = copy_stage.copy_stage
+
+    def spy(*args):
+        calls.append(real(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(importer, "copy_stage", spy)
+    return calls
+
+
 def _content() -> bytes:
     lines = ["", "", "Anytown District Council spend over £500,,,,,,,,,,", HEADER, *ROWS]
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
-def _import(monkeypatch, *, copy: bool, mode=ImportMode.KEEP_VALID):
+def _import(monkeypatch, *, copy: bool, mode=ImportMode.KEEP_VALID, content: bytes | None = None):
     used = []
 
     def spy(*args):
@@ -41,7 +55,7 @@ def _import(monkeypatch, *, copy: bool, mode=ImportMode.KEEP_VALID):
 
     monkeypatch.setattr(importer, "copy_stage", spy)
     authority = AuthorityFactory()
-    imp = run_import(authority, _content(), "anytown.csv", mode=mode)
+    imp = run_import(authority, content or _content(), "anytown.csv", mode=mode)
     payments = sorted(
         Transaction.objects.filter(authority=authority).values_list(
             "row_number", "reference", "payment_date", "amount", "net_amount", "vat_amount",
@@ -79,18 +93,48 @@ def test_all_or_nothing_through_copy_imports_nothing(monkeypatch):
     assert counts[0] == ImportStatus.REJECTED
 
 
-def test_uneven_rows_fall_back_to_the_row_path(monkeypatch):
-    calls = []
-    real = copy_stage.copy_stage
-
-    def spy(*args):
-        calls.append(real(*args))
-        return calls[-1]
-
-    monkeypatch.setattr(importer, "copy_stage", spy)
+def test_uneven_rows_fall_back_to_the_row_path(copy_calls):
     content = (
         b"Date,Reference,Supplier Name,Amount\n03/04/2024,R1,Acme,5\n\n04/04/2024,R2,Acme,6,x\n"
     )
     imp = run_import(AuthorityFactory(), content)
-    assert calls == [False]  # A blank line and a row too wide: COPY refuses, rows are read.
+    assert copy_calls == [False]  # A blank line and a row too wide: COPY refuses, rows are read.
     assert (imp.status, imp.imported_rows) == (ImportStatus.DONE, 2)
+
+
+def test_unicode_spaces_are_stripped_as_python_strips_them(monkeypatch):
+    content = (
+        "Date,Reference,Supplier Name,Amount,Department\n"
+        "01/04/2024,\u2003,Acme,5,Parks\n"  # A reference of one em space: missing.
+        "02/04/2024,\u2009R2\u3000,\u202fAcme Ltd\u2009,6,\u2002Parks\u2002\n"
+        "\u2003,\u2003,\u2003,\u2003,\u2003\n"  # Only spaces: a blank row, skipped.
+    ).encode()
+    used, payments, rejects, counts = _import(monkeypatch, copy=True, content=content)
+    assert used == [True]
+    _, row_payments, row_rejects, row_counts = _import(monkeypatch, copy=False, content=content)
+    assert (payments, rejects, counts) == (row_payments, row_rejects, row_counts)
+    assert [p[1] for p in payments] == ["R2"] and payments[0][6] == "Parks"
+    assert [r[3] for r in rejects] == ["Transaction reference is missing"]
+
+
+def test_stray_quotes_fall_back_and_read_as_python_reads_them(copy_calls):
+    """PostgreSQL's CSV reader would start a quoted section at an inch mark and merge rows."""
+    content = (
+        b'Date,Reference,Supplier Name,Amount\n01/04/2024,R1,Acme 12",5\n'
+        b'02/04/2024,R2,Beta 6" pipe,7\n03/04/2024,R3, "Smith, John",9\n'
+        b'04/04/2024,R4,"Quoted, Ltd",10\n'
+    )
+    imp = run_import(AuthorityFactory(), content)
+    assert copy_calls == [False]
+    names = dict(Transaction.objects.values_list("reference", "supplier_name"))
+    assert names == {"R1": 'Acme 12"', "R2": 'Beta 6" pipe', "R4": "Quoted, Ltd"}
+    assert (imp.imported_rows, imp.rejected_rows) == (3, 1)  # R3 has five cells: no amount.
+
+
+def test_well_formed_quoted_fields_keep_the_copy_path(copy_calls):
+    content = (
+        b'Date,Reference,Supplier Name,Amount\n01/04/2024,R1,"Acme ""The"" Co, Ltd","1,234.50"\n'
+    )
+    imp = run_import(AuthorityFactory(), content)
+    assert copy_calls == [True] and imp.imported_rows == 1
+    assert Transaction.objects.get().supplier_name == 'Acme "The" Co, Ltd'
