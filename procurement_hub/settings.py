@@ -137,6 +137,16 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Procurement Hub <hub@localhos
 # Celery: with no REDIS_URL the embedded default runs tasks eagerly, in-process.
 REDIS_URL = envredis("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The cache is shared through Redis when there is one (the worker announces an import's steps
+# there for the web processes' progress bars); else each process keeps its own in memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hub",
+        }
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -24,6 +24,7 @@ import psycopg
 from django.db import DatabaseError, DataError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
+from spend import progress
 from spend.mapping import mapping_positions
 from spend.models import IMPORT_WORK_MEM, SESSION_STAGING_TABLE, STAGING_COLUMNS
 from spend.values import PLAIN_AMOUNT, BadValue, expense_key, parse_amount, payee_key
@@ -298,6 +299,7 @@ def copy_stage(spend_import, table, parser, result) -> bool:
     if max(table.layout.columns) >= width:
         return False
     started = time.monotonic()
+    progress.announce(spend_import.pk, "copy")
     sql = _Sql(table, spend_import.mapping)
     params = {"ws": WHITESPACE, "plain": PLAIN_AMOUNT}
     first = table.layout.header_row
@@ -307,9 +309,11 @@ def copy_stage(spend_import, table, parser, result) -> bool:
                 _copy_raw(cursor, table, skip_lines, width)
         except (DataError, psycopg.DataError, StrayQuote) as exc:  # Uneven rows, bad bytes…
             logger.info("spend import %s: COPY refused the file (%s)", spend_import.pk, exc)
+            progress.forget(spend_import.pk)  # Read row by row instead: processed_rows tells.
             return False
         copied = time.monotonic()
         try:
+            progress.announce(spend_import.pk, "checks")
             _build_maps(cursor, sql, parser)
             with transaction.atomic():
                 cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from spend import matching, summaries, values
+from spend import matching, progress, summaries, values
 from spend.copy_stage import STAGED_TABLE, copy_stage
 from spend.mapping import FIELDS, mapping_positions, missing_required
 from spend.models import (
@@ -261,6 +261,8 @@ def _save_rejects(spend_import: SpendImport, rejects: list) -> None:
 
 
 def _finish(spend_import: SpendImport, status: str, message: str = "", **counts) -> None:
+    # After the commit: until then other connections still see the import running.
+    transaction.on_commit(lambda: progress.forget(spend_import.pk))
     spend_import.status = status
     spend_import.message = message
     spend_import.finished_at = timezone.now()
@@ -366,6 +368,7 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE) -> dict | None
     imp, auth = spend_import.pk, spend_import.authority_id
     staging = staging_table(staging)
     step = _Steps(imp)
+    progress.announce(imp, "payees")
     _lock_authority(auth)
     same_file = SpendImport.objects.filter(
         authority_id=auth, content_hash=spend_import.content_hash, status=ImportStatus.DONE
@@ -411,6 +414,7 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE) -> dict | None
     step("payees and codes")
     matching.match_new_payees(authority_id=auth, import_id=imp, staging=staging)
     step("payee matching")
+    progress.announce(imp, "payments")
     matches = matching.contract_matches_sql(
         f"""SELECT s.id AS row_id, p.vendor_id, p.authority_id, e.category_id, s.payment_date
            FROM {staging} s
@@ -453,8 +457,10 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE) -> dict | None
         step("transactions")
         cursor.execute(f"SELECT DISTINCT month FROM {staging} WHERE spend_import_id = %s", [imp])
         months = [_as_date(r[0]) for r in cursor.fetchall()]
+    progress.announce(imp, "totals")
     matching.add_import_totals(import_id=imp, after_id=after_id)
     step("totals")
+    progress.announce(imp, "summaries")
     summaries.refresh(authority_id=auth, months=months)
     step("summaries")
     _clear_staging(spend_import, staging)

@@ -131,14 +131,6 @@ class SpendImport(models.Model):
             ImportStatus.FAILED,
         }
 
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(99, int(90 * self.processed_rows / self.total_rows))
-
 
 class ImportReject(models.Model):
     """A row that was not imported, and why."""

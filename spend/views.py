@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from procurement_hub.exports import csv_response
 from procurement_hub.tables import PER_PAGE_CHOICES, CappedCount, configure_table
-from spend import selectors, services
+from spend import progress, selectors, services
 from spend.access import spend_manager_view, spend_view
 from spend.exports import REJECT_COLUMNS, REPORT_COLUMNS, TRANSACTION_COLUMNS
 from spend.forms import ExpenseCodeForm, MappingForm, PayeeConfirmForm, SpendFilterForm, UploadForm
@@ -200,6 +200,7 @@ def import_detail(request, pk: int):
         "fields": FIELDS,
         "earlier": services.already_imported(spend_import) if form else None,
         "reasons": _reasons(spend_import),
+        "progress": progress.progress_of(spend_import),
     }
     return render(request, "spend/import_detail.html", context)
 
@@ -212,7 +213,10 @@ def _reasons(spend_import: SpendImport):
 
 @spend_manager_view
 def import_progress(request, pk: int):
-    return render(request, "spend/_import_progress.html", {"imp": _import(pk)})
+    imp = _import(pk)
+    return render(
+        request, "spend/_import_progress.html", {"imp": imp, "progress": progress.progress_of(imp)}
+    )
 
 
 @spend_manager_view

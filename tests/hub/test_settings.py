@@ -1,13 +1,16 @@
 """Settings come from the environment, and bad values stop start-up with a clear message."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import redis
 from django.core.exceptions import ImproperlyConfigured
 
 from procurement_hub import env
+from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,3 +74,41 @@ def test_manage_py_on_an_unconfigured_checkout_runs_as_development():
     """No DEBUG, no SECRET_KEY: developer commands (check, makemigrations) still run."""
     result = _check()
     assert result.returncode == 0, result.stderr
+
+
+def _shell(code: str, **environ):
+    clean = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DEBUG": "true", **environ}
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_with_redis_the_processes_share_one_cache():
+    """The worker announces an import's step; a web process reads it from the same cache."""
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        reachable = True
+    except redis.RedisError:
+        reachable = False
+    require_service("Redis", reachable, url)
+    worker = _shell(
+        "from django.core.cache import caches; print(type(caches['default']).__name__); "
+        "from spend import progress; progress.announce(424242, 'summaries')",
+        REDIS_URL=url,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert worker.stdout.strip() == "RedisCache"
+    web = _shell(
+        "from django.core.cache import cache; print(cache.get('spend:import:424242:step'))",
+        REDIS_URL=url,
+    )
+    assert web.stdout.strip() == "summaries", web.stderr
+    alone = _shell("from django.core.cache import caches; print(type(caches['default']).__name__)")
+    assert alone.stdout.strip() == "LocMemCache", alone.stderr
+    redis.Redis.from_url(url).delete("hub:1:spend:import:424242:step")
