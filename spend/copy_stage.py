@@ -183,11 +183,13 @@ class _Sql:
         return f"left(btrim({column}, %(ws)s), {limit})" if column else "''"
 
     def amount(self, field: str, alias: str) -> str:
+        """The map holds every amount that is not plain (its value NULL when Python refuses
+        it), so a value missing from it is plain and casts without a second pattern match."""
         column = self.col(field)
         if not column:
             return "NULL::numeric"
         return (
-            f"CASE WHEN {column} ~ %(plain)s THEN replace({column}, ',', '')::numeric(14, 2) "
+            f"CASE WHEN {alias}.raw IS NULL THEN replace({column}, ',', '')::numeric(14, 2) "
             f"ELSE {alias}.value END"
         )
 
@@ -219,12 +221,8 @@ def _build_maps(cursor, sql: _Sql, parser) -> None:
     for field in ("amount", "net_amount", "vat_amount"):
         for raw in values.get(field, ()):
             amounts.setdefault(raw, _amount_or_none(raw))
-    _load_map(
-        cursor,
-        "spend_raw_amounts",
-        "raw text PRIMARY KEY, value numeric(14, 2)",
-        ((raw, value) for raw, value in amounts.items() if value is not None),
-    )
+    _load_map(cursor, "spend_raw_amounts", "raw text PRIMARY KEY, value numeric(14, 2)",
+              amounts.items())  # fmt: skip
 
 
 def _check_sql(sql: _Sql, import_id: int, first_number: int) -> str:
