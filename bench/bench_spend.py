@@ -452,6 +452,16 @@ def main() -> None:
             + f"?category={category.pk}&date_from=2024-01-01&date_to=2024-12-31",
         ),
         ("dashboard, one pillar", reverse("spend:dashboard") + f"?pillar={category.pillar_id}"),
+        (
+            "dashboard, one pillar, one quarter",
+            reverse("spend:dashboard")
+            + f"?pillar={category.pillar_id}&date_from=2024-04-01&date_to=2024-06-30",
+        ),
+        (
+            "dashboard, one pillar, 25 months",
+            reverse("spend:dashboard")
+            + f"?pillar={category.pillar_id}&date_from=2023-06-01&date_to=2025-06-30",
+        ),
         ("off-contract suppliers", reverse("spend:off_contract")),
         ("contracts nearly used up", reverse("spend:contract_burn")),
         ("payments list (drill-down), everything", reverse("spend:transactions")),

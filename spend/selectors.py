@@ -31,6 +31,7 @@ from spend.models import (
     SupplierYear,
     Transaction,
 )
+from vendors.models import Vendor
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 TOP_SUPPLIERS = 20
@@ -186,14 +187,35 @@ def top_suppliers(filters: SpendFilters, *, limit: int = TOP_SUPPLIERS) -> tuple
         suppliers = _pillar_supplier_rows(filters)
         rows = list(suppliers.order_by("-total", "payee_id")[:limit])
         return _with_share(rows), suppliers.count()
+    # Ranked by ids alone, then named: grouping by the names as well joined every summary row
+    # to its payee and vendor first, and took twice as long.
     rows = list(
         summary_rows(filters)
-        .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name")
+        .values("payee_id", "vendor_id")
         .annotate(**_totals(), suppliers=Window(Count("*")))
         .order_by("-spend", "payee_id")[:limit]
     )
     count = rows[0]["suppliers"] if rows else 0
-    return _with_share(rows), count
+    return _with_share(_named(rows)), count
+
+
+def _named(rows: list[dict]) -> list[dict]:
+    """Add payee and vendor names to ranked rows (two queries, none for no rows)."""
+    if not rows:
+        return rows
+    payees = dict(
+        Payee.objects.filter(pk__in={r["payee_id"] for r in rows}).values_list("pk", "name")
+    )
+    vendor_ids = {r["vendor_id"] for r in rows if r["vendor_id"]}
+    vendors = (
+        dict(Vendor.objects.filter(pk__in=vendor_ids).values_list("pk", "legal_name"))
+        if vendor_ids
+        else {}
+    )
+    for row in rows:
+        row["payee__name"] = payees.get(row["payee_id"], "")
+        row["vendor__legal_name"] = vendors.get(row["vendor_id"])
+    return rows
 
 
 def concentration(top: list[dict], total: Decimal) -> dict:

@@ -246,7 +246,15 @@ def test_a_pillars_all_time_suppliers_agree_with_the_summaries(world, hub):
     by_summary = SpendFilters(pillar=hub.pillar, date_from=datetime.date(2000, 1, 1))
 
     def simple(rows):
-        keys = ("payee_id", "payee__name", "vendor_id", "spend", "on_contract_spend", "payments")
+        keys = (
+            "payee_id",
+            "payee__name",
+            "vendor_id",
+            "vendor__legal_name",
+            "spend",
+            "on_contract_spend",
+            "payments",
+        )
         return [{k: r[k] for k in keys} for r in rows]
 
     fast, fast_count = selectors.top_suppliers(pillar)

@@ -244,6 +244,7 @@ def test_mapping_an_expense_code_in_the_ui(admin_client, data):
 
 PAGES = [
     ("spend:dashboard", "", 14),
+    ("spend:dashboard", "?date_from=2026-01-15&date_to=2026-06-30", 16),  # The summary path.
     ("spend:transactions", "", 10),
     ("spend:transactions", "?on_contract=yes&sort=-amount", 10),
     ("spend:off_contract", "", 10),
