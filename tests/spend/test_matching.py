@@ -265,3 +265,35 @@ def test_a_pillars_all_time_suppliers_agree_with_the_summaries(world, hub):
     assert fast[0]["share"] == slow[0]["share"] > 0  # Some of Acme's spend is on contract.
     mine = SpendFilters(pillar=hub.pillar, authority=AuthorityFactory())
     assert selectors.top_suppliers(mine) == ([], 0)  # Another authority paid no one.
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [
+        ("2023-06-01", "2025-02-28"),
+        ("2023-06-15", "2024-12-31"),  # Dates count by whole months.
+        (None, "2024-05-31"),
+        ("2023-02-01", None),
+        ("2023-01-01", "2024-12-31"),  # Whole years: read from SupplierYear.
+    ],
+)
+def test_supplier_ranking_under_a_date_range_matches_the_payments(world, date_from, date_to):
+    lines = ("15/05/2023,R1,Acme,1000,,,", "15/07/2023,R2,Acme,200,,,",
+             "15/03/2024,R3,Lone Co,300,,,", "20/03/2024,R4,Lone Co,-50,,,",
+             "15/02/2025,R5,Acme,40,,,", "15/04/2025,R6,Bryn,7000,,,",
+             "15/07/2023,R7,Bryn,5.55,,,")  # fmt: skip
+    run_import(world.authority, rows(*lines))
+    day = lambda text: text and datetime.date.fromisoformat(text)  # noqa: E731
+    ranked, count = selectors.top_suppliers(SpendFilters(date_from=day(date_from),
+                                                         date_to=day(date_to)))  # fmt: skip
+    start = day(date_from) and day(date_from).replace(day=1)
+    end = day(date_to)
+    expected = {}
+    for tx in Transaction.objects.select_related("payee"):
+        if (start is None or tx.payment_date >= start) and (end is None or tx.month <= end):
+            expected[tx.payee.name] = expected.get(tx.payee.name, 0) + tx.amount
+    assert {r["payee__name"]: r["spend"] for r in ranked} == expected
+    assert count == len(expected)
+    assert [r["spend"] for r in ranked] == sorted(expected.values(), reverse=True)
+    vendors = {r["payee__name"]: r["vendor__legal_name"] for r in ranked}
+    assert vendors == {name: "Acme Ltd" if name == "Acme" else None for name in expected}
