@@ -343,8 +343,14 @@ class Transaction(models.Model):
             models.Index(fields=["authority", "month"], name="spend_tx_auth_month_idx"),
             # Drill-down lists, newest first, filtered by date, category, vendor or contract.
             models.Index(fields=["payment_date"], name="spend_tx_date_idx"),
-            models.Index(fields=["category", "payment_date"], name="spend_tx_cat_date_idx"),
-            # Only matched rows need these two (an import writes the others to fewer indexes).
+            # Only categorised, matched rows need these three: a filter by category (or pillar),
+            # vendor or contract never asks for NULL, and an import writes the other rows to
+            # fewer indexes (a new authority's codes are all unmapped at its first import).
+            models.Index(
+                fields=["category", "payment_date"],
+                name="spend_tx_cat_date_idx",
+                condition=Q(category__isnull=False),
+            ),
             models.Index(
                 fields=["vendor", "payment_date"],
                 name="spend_tx_vendor_date_idx",

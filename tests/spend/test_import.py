@@ -115,6 +115,18 @@ def test_duplicates_inside_one_file_are_imported_once(authority):
     assert (imp.imported_rows, imp.duplicate_rows) == (1, 1)
 
 
+def test_of_two_equal_payments_in_a_file_the_first_is_kept(authority):
+    """Rows are saved in natural-key order, not file order; the earlier row still wins."""
+    imp = run_import(authority, csv_bytes(
+        "02/02/2024,R9,Zed Co,5,Z1,Zed", "01/02/2024,R1,Acme,100,E2,Second code",
+        "01/02/2024,R0,Acme,7,E1,First code", "01/02/2024,R1,Acme,100,E1,First code",
+    ))  # fmt: skip
+    assert (imp.imported_rows, imp.duplicate_rows) == (3, 1)
+    kept = Transaction.objects.get(reference="R1")
+    assert (kept.row_number, kept.expense_code.key) == (3, "E2")
+    assert sorted(Transaction.objects.values_list("row_number", flat=True)) == [2, 3, 4]
+
+
 def test_same_payment_for_two_authorities_is_two_payments(authority):
     other = AuthorityFactory(code="oth", name="Other Council")
     content = csv_bytes("01/02/2024,R1,Acme,100,,")
