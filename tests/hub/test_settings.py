@@ -46,16 +46,21 @@ def test_good_values_are_read(monkeypatch):
     assert env.envlist("X_MISSING", "a, b,,c") == ["a", "b", "c"]
 
 
-def _check(**environ):
+def _manage(*args: str, **environ):
+    """Run manage.py in a clean environment holding only `environ`."""
     clean = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", **environ}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=clean,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def _check(**environ):
+    return _manage("check", **environ)
 
 
 def test_start_up_refuses_a_bad_setting_with_a_clear_message():
@@ -77,15 +82,7 @@ def test_manage_py_on_an_unconfigured_checkout_runs_as_development():
 
 
 def _shell(code: str, **environ):
-    clean = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DEBUG": "true", **environ}
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return _manage("shell", "--verbosity", "0", "-c", code, DEBUG="true", **environ)
 
 
 def test_with_redis_the_processes_share_one_cache():
