@@ -120,6 +120,8 @@ def _check_quotes(chunk: bytes, quoted: re.Pattern) -> None:
 
 
 def _load_map(cursor, name: str, columns: str, rows) -> None:
+    """A temporary table of distinct raw values and what they mean. No key: the values are
+    distinct already, the joins hash them, and a btree would refuse a cell over about 2.7 KB."""
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(f"CREATE TEMP TABLE {name} ({columns})")
     with cursor.cursor.copy(f"COPY {name} FROM STDIN") as copy:
@@ -205,23 +207,23 @@ def _build_maps(cursor, sql: _Sql, parser) -> None:
             days.append((raw, parser.parse_date(raw)))
         except BadValue:
             continue
-    _load_map(cursor, "spend_raw_dates", "raw text PRIMARY KEY, day date", days)
+    _load_map(cursor, "spend_raw_dates", "raw text, day date", days)
     names = []
     for raw in values["supplier_name"]:
         name = raw.strip()[:255]
         if name:
             names.append((raw, name, payee_key(name)))
-    _load_map(cursor, "spend_raw_names", "raw text PRIMARY KEY, name text, key text", names)
+    _load_map(cursor, "spend_raw_names", "raw text, name text, key text", names)
     rows = []
     for raw in values.get("expense_category", ()):
         name = raw.strip()[:200]
         rows.append((raw, name, expense_key(name)))
-    _load_map(cursor, "spend_raw_expense", "raw text PRIMARY KEY, name text, key text", rows)
+    _load_map(cursor, "spend_raw_expense", "raw text, name text, key text", rows)
     amounts = {}
     for field in ("amount", "net_amount", "vat_amount"):
         for raw in values.get(field, ()):
             amounts.setdefault(raw, _amount_or_none(raw))
-    _load_map(cursor, "spend_raw_amounts", "raw text PRIMARY KEY, value numeric(14, 2)",
+    _load_map(cursor, "spend_raw_amounts", "raw text, value numeric(14, 2)",
               amounts.items())  # fmt: skip
 
 

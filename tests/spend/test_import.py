@@ -2,6 +2,7 @@
 natural key), all-or-nothing vs keep-valid, atomicity, profiles."""
 
 import datetime
+import hashlib
 import io
 from decimal import Decimal
 
@@ -251,3 +252,19 @@ def test_the_short_path_and_the_full_check_agree():
         assert fast == checked and not errors
     assert parser(3, ["03/04/2024", "R2", "Acme", "£5", "", "", ""])[0][5] == Decimal("5")
     assert parser(4, ["03/04/2024", "", "Acme", "5", "", "", ""])[1]  # No reference: rejected.
+
+
+def test_huge_cells_are_rejected_not_fatal(authority):
+    """A cell of several kilobytes in a mapped column (a pasted note, a broken export) is one
+    rejected row, on both paths (PostgreSQL's COPY path keeps such values in its maps)."""
+    # Random text: a long run of one character would compress below the index's limit.
+    huge = "".join(hashlib.sha256(str(n).encode()).hexdigest() for n in range(100))  # 6,400
+    imp = run_import(authority, csv_bytes(
+        "01/02/2024,R1,Acme,100,E1,Stationery", f"01/02/2024,R2,Acme,{huge},E1,Stationery",
+        f"{huge},R3,Acme,5,E1,Stationery", f"01/02/2024,R4,{huge},7,E1,Stationery",
+    ))  # fmt: skip
+    assert imp.status == ImportStatus.DONE
+    assert (imp.imported_rows, imp.rejected_rows) == (2, 2)
+    reasons = {r.row_number: (r.column, len(r.value)) for r in imp.rejects.all()}
+    assert set(reasons) == {3, 4} and reasons[3][0] == "Amount" and reasons[4][0] == "Date"
+    assert Transaction.objects.get(reference="R4").supplier_name == huge[:255]
