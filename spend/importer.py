@@ -206,6 +206,8 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
             processed_rows=result.total, total_rows=result.total
         )
         return result
+    # A cheap estimate first, so the bar moves while rows are read; the exact count follows.
+    SpendImport.objects.filter(pk=spend_import.pk).update(total_rows=table.estimated_rows())
     write = _staging_writer(spend_import)
     chunk: list[tuple] = []
     chunk_rows = settings.SPEND_IMPORT_CHUNK_ROWS
@@ -261,14 +263,14 @@ def _save_rejects(spend_import: SpendImport, rejects: list) -> None:
 
 
 def _finish(spend_import: SpendImport, status: str, message: str = "", **counts) -> None:
-    # After the commit: until then other connections still see the import running.
-    transaction.on_commit(lambda: progress.forget(spend_import.pk))
     spend_import.status = status
     spend_import.message = message
     spend_import.finished_at = timezone.now()
     for name, value in counts.items():
         setattr(spend_import, name, value)
     spend_import.save(update_fields=["status", "message", "finished_at", *counts.keys()])
+    # Once others can see the status (at once outside a transaction, else at its commit).
+    transaction.on_commit(lambda: progress.forget(spend_import.pk))
 
 
 def run_import(spend_import: SpendImport) -> SpendImport:
@@ -368,8 +370,8 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE) -> dict | None
     imp, auth = spend_import.pk, spend_import.authority_id
     staging = staging_table(staging)
     step = _Steps(imp)
+    _lock_authority(auth)  # Waits while another import moves rows for this authority.
     progress.announce(imp, "payees")
-    _lock_authority(auth)
     same_file = SpendImport.objects.filter(
         authority_id=auth, content_hash=spend_import.content_hash, status=ImportStatus.DONE
     ).exclude(pk=imp)

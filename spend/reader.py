@@ -220,5 +220,18 @@ class SpendTable:
                 break
         return out
 
-    def count_rows(self) -> int:
-        return sum(1 for _ in self.rows())
+    def estimated_rows(self) -> int:
+        """About how many data rows there are, without parsing them (for a progress bar): the
+        lines after the header (CSV) or the sheet's stated size (XLSX). Blank rows count too;
+        0 when unknown."""
+        if self.layout.kind == "xlsx":
+            workbook = self._workbook()
+            try:
+                lines = workbook[self.layout.sheet].max_row or 0
+            finally:
+                workbook.close()
+        else:
+            self.fileobj.seek(0)
+            blocks = iter(lambda: self.fileobj.read(1 << 20), b"")
+            lines = sum(block.count(b"\n") for block in blocks)
+        return max(lines - self.layout.header_row, 0)
