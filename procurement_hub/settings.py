@@ -138,13 +138,17 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Procurement Hub <hub@localhos
 REDIS_URL = envredis("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # The cache is shared through Redis when there is one (the worker announces an import's steps
-# there for the web processes' progress bars); else each process keeps its own in memory.
-if REDIS_URL:
+# there for the web processes' progress bars); else each process keeps its own in memory. Its
+# own Redis database (REDIS_CACHE_URL) keeps it apart from the broker's queues.
+REDIS_CACHE_URL = envredis("REDIS_CACHE_URL") or REDIS_URL
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "hub",
+            # A hung Redis fails fast; procurement_hub.cache then carries on without it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 CELERY_RESULT_BACKEND = None

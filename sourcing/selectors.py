@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -32,6 +31,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from contracts.models import ENDED_STATUSES, Contract, ExtensionOption
+from procurement_hub.cache import cache_get, cache_set
 from sourcing.models import (
     AwardLine,
     ContractSuccession,
@@ -128,10 +128,10 @@ def cached_stage_metrics() -> list[StageMetric]:
     seconds = settings.SOURCING_LEAD_TIME_CACHE_SECONDS
     if seconds <= 0:
         return stage_metrics()
-    metrics = cache.get(LEAD_TIME_CACHE_KEY)
+    metrics = cache_get(LEAD_TIME_CACHE_KEY)
     if metrics is None:
         metrics = stage_metrics()
-        cache.set(LEAD_TIME_CACHE_KEY, metrics, seconds)
+        cache_set(LEAD_TIME_CACHE_KEY, metrics, seconds)
     return metrics
 
 

@@ -351,9 +351,10 @@ class Transaction(models.Model):
             models.Index(fields=["authority", "month"], name="spend_tx_auth_month_idx"),
             # Drill-down lists, newest first, filtered by date, category, vendor or contract.
             models.Index(fields=["payment_date"], name="spend_tx_date_idx"),
-            # Only categorised, matched rows need these three: a filter by category (or pillar),
-            # vendor or contract never asks for NULL, and an import writes the other rows to
-            # fewer indexes (a new authority's codes are all unmapped at its first import).
+            # Only categorised, matched rows need these three: the drill-downs look up a
+            # category (or a pillar's), a vendor or a contract, never their absence (the
+            # off-contract list filters by date, category or vendor), and an import writes the
+            # other rows to fewer indexes (a new authority's codes are all unmapped at first).
             _not_null_index("category", "payment_date", name="spend_tx_cat_date_idx"),
             _not_null_index("vendor", "payment_date", name="spend_tx_vendor_date_idx"),
             _not_null_index("contract", "payment_date", name="spend_tx_contract_date_idx"),

@@ -7,12 +7,9 @@ Redis when REDIS_URL is set (the worker and the web processes share it), else th
 memory (the embedded default runs an import inside the request that starts it).
 """
 
-import logging
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
-logger = logging.getLogger(__name__)
+from procurement_hub.cache import cache_delete, cache_get, cache_set
 
 # Reading takes the first half of the bar; the move the second. The percentages are where each
 # step starts, weighted by the time each took in the 1,000,000-row benchmark.
@@ -51,31 +48,22 @@ def _cache_key(import_id: int) -> str:
 
 
 def announce(import_id: int, key: str) -> None:
-    """Say that the import has started the step `key`. Never fails the import: the bar is only
-    a view of it."""
+    """Say that the import has started the step `key`. A cache outage never fails the import:
+    the bar is only a view of it."""
     if key not in _BY_KEY:
         raise ValueError(f"unknown import step {key!r}")
-    try:
-        cache.set(_cache_key(import_id), key, TIMEOUT_SECONDS)
-    except Exception:  # A cache outage must not fail an import.
-        logger.warning("spend import %s: could not record step %s", import_id, key, exc_info=True)
+    cache_set(_cache_key(import_id), key, TIMEOUT_SECONDS)
 
 
 def forget(import_id: int) -> None:
-    try:
-        cache.delete(_cache_key(import_id))
-    except Exception:
-        logger.warning("spend import %s: could not clear its step", import_id, exc_info=True)
+    cache_delete(_cache_key(import_id))
 
 
 def progress_of(spend_import) -> Progress:
     """The bar's percentage and the step under way, if one was announced."""
     if spend_import.is_finished:
         return Progress(100)
-    try:
-        step = _BY_KEY.get(cache.get(_cache_key(spend_import.pk)))
-    except Exception:
-        step = None
+    step = _BY_KEY.get(cache_get(_cache_key(spend_import.pk)))
     read = 0
     if spend_import.total_rows:
         read = min(READ_SHARE, READ_SHARE * spend_import.processed_rows // spend_import.total_rows)

@@ -36,8 +36,9 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             WHERE t.authority_id = %s AND t.month IN ({marks})
             GROUP BY t.authority_id, t.month, c.pillar_id, t.category_id, t.payee_id,
                      t.vendor_id, CASE WHEN t.contract_id IS NULL THEN FALSE ELSE TRUE END
-            -- Stored in this order, a pillar's or a category's rows for a month sit together:
-            -- a pillar's quarter then reads a fifth of the table pages it read unordered.
+            -- Stored in this order, a pillar's or a category's rows for a month sit together
+            -- (25 months of a pillar read 7,828 pages instead of 38,042 after a rebuild; later
+            -- refreshes reuse scattered free space, so the gain fades until the next rebuild).
             ORDER BY t.month, c.pillar_id, t.category_id, t.payee_id
             """,
             params,

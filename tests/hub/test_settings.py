@@ -94,18 +94,30 @@ def test_with_redis_the_processes_share_one_cache():
     except redis.RedisError:
         reachable = False
     require_service("Redis", reachable, url)
-    worker = _shell(
-        "from django.core.cache import caches; print(type(caches['default']).__name__); "
-        "from spend import progress; progress.announce(424242, 'summaries')",
-        REDIS_URL=url,
-    )
-    assert worker.returncode == 0, worker.stderr
-    assert worker.stdout.strip() == "RedisCache"
-    web = _shell(
-        "from django.core.cache import cache; print(cache.get('spend:import:424242:step'))",
-        REDIS_URL=url,
-    )
-    assert web.stdout.strip() == "summaries", web.stderr
+    key = "hub:1:spend:import:424242:step"
+    try:
+        worker = _shell(
+            "from django.core.cache import caches; print(type(caches['default']).__name__); "
+            "from spend import progress; progress.announce(424242, 'summaries')",
+            REDIS_URL=url,
+        )
+        assert worker.returncode == 0, worker.stderr
+        assert worker.stdout.strip() == "RedisCache"
+        web = _shell(
+            "from django.core.cache import cache; print(cache.get('spend:import:424242:step'))",
+            REDIS_URL=url,
+        )
+        assert web.stdout.strip() == "summaries", web.stderr
+        assert redis.Redis.from_url(url).get(key) is not None
+    finally:
+        redis.Redis.from_url(url).delete(key)
     alone = _shell("from django.core.cache import caches; print(type(caches['default']).__name__)")
     assert alone.stdout.strip() == "LocMemCache", alone.stderr
-    redis.Redis.from_url(url).delete("hub:1:spend:import:424242:step")
+
+
+def test_the_cache_may_have_a_redis_database_of_its_own():
+    code = "from django.conf import settings; print(settings.CACHES['default']['LOCATION'])"
+    own = _shell(code, REDIS_URL="redis://broker:6379/0", REDIS_CACHE_URL="redis://cache:6379/1")
+    assert own.stdout.strip() == "redis://cache:6379/1", own.stderr
+    shared = _shell(code, REDIS_URL="redis://broker:6379/0")
+    assert shared.stdout.strip() == "redis://broker:6379/0", shared.stderr
