@@ -67,6 +67,5 @@ def progress_of(spend_import) -> Progress:
     read = 0
     if spend_import.total_rows:
         read = min(READ_SHARE, READ_SHARE * spend_import.processed_rows // spend_import.total_rows)
-    if step is None:
-        return Progress(read)
-    return Progress(max(step.percent, read) if step.percent < READ_SHARE else step.percent, step)
+    # Reading never passes READ_SHARE and the move's steps start there: the larger one holds.
+    return Progress(max(step.percent, read) if step else read, step)
