@@ -402,14 +402,23 @@ class SpendSummary(models.Model):
         return f"{self.month:%Y-%m} {self.total}"
 
 
-class SupplierYear(models.Model):
-    """SpendSummary rolled up to years: supplier breakdowns over whole years (or all time) read
-    a twelfth of the rows. Rebuilt from SpendSummary for the years an import touches. (Summary
-    tables, like transactions, have no database FK constraints: SQL rebuilds them from ids.)"""
+class Grain(models.TextChoices):
+    MONTH = "m", _("month")
+    QUARTER = "q", _("quarter")
+    YEAR = "y", _("year")
+
+
+class SupplierPeriod(models.Model):
+    """SpendSummary rolled up to quarters and years (`month` is the period's first day): a
+    supplier breakdown over any range of months reads whole years and quarters here and only
+    the odd months at its ends from SpendSummary (see SupplierSpend). Rebuilt from SpendSummary
+    for the quarters and years an import touches. (Summary tables, like transactions, have no
+    database FK constraints: SQL rebuilds them from ids.)"""
 
     # The composite indexes below lead with each un-indexed reference.
     authority = _fact_fk(Authority, db_index=False)
-    year = models.PositiveSmallIntegerField()
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    month = models.DateField()
     pillar = _fact_fk(Pillar, optional=True, db_index=False)
     category = _fact_fk(Category, optional=True, db_index=False)
     payee = _fact_fk(Payee)
@@ -420,22 +429,57 @@ class SupplierYear(models.Model):
 
     class Meta:
         indexes = [
-            # Refresh deletes an authority's years; filters by pillar or category and years.
-            models.Index(fields=["authority", "year"], name="spend_sy_auth_year_idx"),
-            _not_null_index("pillar", "year", name="spend_sy_pillar_year_idx"),
-            _not_null_index("category", "year", name="spend_sy_cat_year_idx"),
-            _not_null_index("vendor", name="spend_sy_vendor_idx"),  # Vendor deletes.
+            # Refresh deletes an authority's periods; filters by pillar or category and periods.
+            models.Index(fields=["authority", "grain", "month"], name="spend_sp_auth_period_idx"),
+            _not_null_index("pillar", "grain", "month", name="spend_sp_pillar_period_idx"),
+            _not_null_index("category", "grain", "month", name="spend_sp_cat_period_idx"),
+            _not_null_index("vendor", name="spend_sp_vendor_idx"),  # Vendor deletes.
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.total}"
+        return f"{self.grain} {self.month:%Y-%m} {self.total}"
+
+
+def _view_fk(to) -> models.ForeignKey:
+    # DO_NOTHING: a delete must never try to write to the view (the tables behind it clear
+    # their own rows).
+    return models.ForeignKey(
+        to, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+
+
+class SupplierSpend(models.Model):
+    """A read-only view (migration 0012): SpendSummary's rows as months (grain "m") and
+    SupplierPeriod's quarters and years, as one set. Supplier breakdowns filter it by
+    `spend.periods.covering()`, which picks each month of a range exactly once, at the coarsest
+    grain that fits: 25 months read 1 month, 4 quarters and 1 year instead of 25 months."""
+
+    pk = models.CompositePrimaryKey("grain", "id")
+    id = models.BigIntegerField()
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    month = models.DateField()
+    authority = _view_fk(Authority)
+    pillar = _view_fk(Pillar)
+    category = _view_fk(Category)
+    payee = _view_fk(Payee)
+    vendor = _view_fk(Vendor)
+    on_contract = models.BooleanField()
+    total = models.DecimalField(max_digits=18, decimal_places=2)
+    tx_count = models.PositiveIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "spend_supplierspend"
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.month:%Y-%m} {self.total}"
 
 
 class PillarSupplier(models.Model):
     """All-time spend per pillar, payee and vendor (on-contract spend a column, not a row): a
     pillar's top suppliers with no date or category filter are read by index, the way the
-    payees' all-time totals serve the unfiltered dashboard. Rebuilt from SupplierYear for the
-    payees each summary refresh touches."""
+    payees' all-time totals serve the unfiltered dashboard. Rebuilt from SupplierPeriod's years
+    for the payees each summary refresh touches."""
 
     authority = _fact_fk(Authority, db_index=False)  # Both lead an index below.
     pillar = _fact_fk(Pillar, optional=True, db_index=False)

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from contracts.models import Contract
+from spend import periods
 from spend.forms import SpendFilters
 from spend.models import (
     ContractSpend,
@@ -28,7 +29,7 @@ from spend.models import (
     PillarSupplier,
     SpendCube,
     SpendSummary,
-    SupplierYear,
+    SupplierSpend,
     Transaction,
 )
 from vendors.models import Vendor
@@ -41,29 +42,7 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _whole_years(filters: SpendFilters) -> bool:
-    start, end = filters.date_from, filters.date_to
-    return (start is None or (start.month, start.day) == (1, 1)) and (
-        end is None or (end.month, end.day) == (12, 31)
-    )
-
-
-def summary_rows(filters: SpendFilters, *, model=SpendSummary) -> QuerySet:
-    """Summary rows in the filters. Dates filter by whole months (the summaries' grain).
-    SpendCube (no payee) serves every breakdown but the supplier ones; supplier breakdowns over
-    whole years (or all time) read SupplierYear."""
-    if model is SpendSummary and _whole_years(filters):
-        rows = SupplierYear.objects.all()
-        if filters.date_from:
-            rows = rows.filter(year__gte=filters.date_from.year)
-        if filters.date_to:
-            rows = rows.filter(year__lte=filters.date_to.year)
-    else:
-        rows = model.objects.all()
-        if filters.date_from:
-            rows = rows.filter(month__gte=_month(filters.date_from))
-        if filters.date_to:
-            rows = rows.filter(month__lte=_month(filters.date_to))
+def _filtered(rows: QuerySet, filters: SpendFilters) -> QuerySet:
     if filters.authority:
         rows = rows.filter(authority=filters.authority)
     if filters.pillar:
@@ -71,6 +50,27 @@ def summary_rows(filters: SpendFilters, *, model=SpendSummary) -> QuerySet:
     if filters.category:
         rows = rows.filter(category=filters.category)
     return rows
+
+
+def cube_rows(filters: SpendFilters) -> QuerySet:
+    """SpendCube rows (no payee) in the filters: every breakdown but the supplier ones. Dates
+    filter by whole months (the summaries' grain)."""
+    rows = SpendCube.objects.all()
+    if filters.date_from:
+        rows = rows.filter(month__gte=_month(filters.date_from))
+    if filters.date_to:
+        rows = rows.filter(month__lte=_month(filters.date_to))
+    return _filtered(rows, filters)
+
+
+def supplier_rows(filters: SpendFilters) -> QuerySet:
+    """Payee-level summary rows in the filters, for the supplier breakdowns. Dates filter by
+    whole months, read as the fewest months, quarters and years that cover them."""
+    first = filters.date_from and _month(filters.date_from)
+    last = filters.date_to and _month(filters.date_to)
+    where = periods.condition(periods.covering(first, last))
+    rows = SupplierSpend.objects.filter(where) if where else SupplierSpend.objects.none()
+    return _filtered(rows, filters)
 
 
 def _totals():
@@ -88,7 +88,7 @@ def _with_share(rows):
 
 def spend_by_pillar(filters: SpendFilters) -> list[dict]:
     rows = (
-        summary_rows(filters, model=SpendCube)
+        cube_rows(filters)
         .values("pillar_id", "pillar__name")
         .annotate(**_totals())
         .order_by("-spend")
@@ -98,7 +98,7 @@ def spend_by_pillar(filters: SpendFilters) -> list[dict]:
 
 def spend_by_category(filters: SpendFilters) -> list[dict]:
     rows = (
-        summary_rows(filters, model=SpendCube)
+        cube_rows(filters)
         .values("category_id", "category__code", "category__name", "pillar__name")
         .annotate(**_totals())
         .order_by("-spend")
@@ -108,7 +108,7 @@ def spend_by_category(filters: SpendFilters) -> list[dict]:
 
 def spend_by_authority(filters: SpendFilters) -> list[dict]:
     rows = (
-        summary_rows(filters, model=SpendCube)
+        cube_rows(filters)
         .values("authority_id", "authority__name")
         .annotate(**_totals())
         .order_by("-spend")
@@ -117,18 +117,13 @@ def spend_by_authority(filters: SpendFilters) -> list[dict]:
 
 
 def spend_by_month(filters: SpendFilters) -> list[dict]:
-    rows = (
-        summary_rows(filters, model=SpendCube)
-        .values("month")
-        .annotate(**_totals())
-        .order_by("month")
-    )
+    rows = cube_rows(filters).values("month").annotate(**_totals()).order_by("month")
     return _with_share(list(rows))
 
 
 def spend_by_supplier(filters: SpendFilters, *, limit: int | None = TOP_SUPPLIERS) -> list[dict]:
     rows = (
-        summary_rows(filters)
+        supplier_rows(filters)
         .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name")
         .annotate(**_totals())
         .order_by("-spend", "payee_id")
@@ -137,7 +132,7 @@ def spend_by_supplier(filters: SpendFilters, *, limit: int | None = TOP_SUPPLIER
 
 
 def overview(filters: SpendFilters, *, suppliers: int) -> dict:
-    totals = summary_rows(filters, model=SpendCube).aggregate(**_totals())
+    totals = cube_rows(filters).aggregate(**_totals())
     spend = totals["spend"]
     totals["share"] = round(100 * totals["on_contract_spend"] / spend, 1) if spend else None
     totals["suppliers"] = suppliers
@@ -190,7 +185,7 @@ def top_suppliers(filters: SpendFilters, *, limit: int = TOP_SUPPLIERS) -> tuple
     # Ranked by ids alone, then named: grouping by the names as well joined every summary row
     # to its payee and vendor first, and took twice as long.
     rows = list(
-        summary_rows(filters)
+        supplier_rows(filters)
         .values("payee_id", "vendor_id")
         .annotate(**_totals(), suppliers=Window(Count("*")))
         .order_by("-spend", "payee_id")[:limit]
@@ -263,7 +258,7 @@ def off_contract_suppliers(filters: SpendFilters, *, threshold: Decimal | None =
             .order_by("-total_spend", "pk")
         )
     return (
-        summary_rows(filters)
+        supplier_rows(filters)
         .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name", "authority__name")
         .annotate(**_totals())
         .filter(on_contract_spend=0, spend__gte=threshold)

@@ -59,33 +59,7 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             """,
             params,
         )
-        years = sorted({m.year for m in months})
-        first, last = datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 1)
-        year_marks = ", ".join(["%s"] * len(years))
-        cursor.execute(
-            f"DELETE FROM spend_supplieryear WHERE authority_id = %s AND year IN ({year_marks})",
-            [authority_id, *years],
-        )
-        year_of = (
-            "CAST(EXTRACT(YEAR FROM month) AS integer)"
-            if connection.vendor == "postgresql"
-            else "CAST(strftime('%%Y', month) AS integer)"
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO spend_supplieryear (authority_id, year, pillar_id, category_id, payee_id,
-                                            vendor_id, on_contract, total, tx_count)
-            SELECT authority_id, {year_of}, pillar_id, category_id, payee_id, vendor_id,
-                   on_contract, SUM(total), SUM(tx_count)
-            FROM spend_spendsummary
-            WHERE authority_id = %s AND month >= %s AND month <= %s
-              AND {year_of} IN ({year_marks})
-            GROUP BY authority_id, {year_of}, pillar_id, category_id, payee_id, vendor_id,
-                     on_contract
-            ORDER BY {year_of}, pillar_id, category_id, payee_id
-            """,
-            [authority_id, first, last, *years],
-        )
+        _refresh_periods(cursor, authority_id, months)
         # A pillar's all-time suppliers, for the payees paid in these months (all their years:
         # a re-mapped code may have moved their spend between pillars).
         payees = (
@@ -102,8 +76,8 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
                                               on_contract_total, tx_count)
             SELECT authority_id, pillar_id, payee_id, vendor_id, SUM(total),
                    SUM(CASE WHEN on_contract THEN total ELSE 0 END), SUM(tx_count)
-            FROM spend_supplieryear
-            WHERE authority_id = %s AND payee_id IN ({payees})
+            FROM spend_supplierperiod
+            WHERE grain = 'y' AND authority_id = %s AND payee_id IN ({payees})
             GROUP BY authority_id, pillar_id, payee_id, vendor_id
             """,
             [authority_id, *params],
@@ -122,6 +96,55 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             """,
             params,
         )
+
+
+def _starts(months: list[datetime.date], length: int) -> list[datetime.date]:
+    return sorted({m.replace(month=m.month - (m.month - 1) % length) for m in months})
+
+
+def _refresh_periods(cursor, authority_id: int, months: list[datetime.date]) -> None:
+    """SupplierPeriod's quarters of these months from SpendSummary, then their years from the
+    quarters (a fifth of the rows)."""
+    if connection.vendor == "postgresql":
+        start_of = {"q": "CAST(date_trunc('quarter', month) AS date)",
+                    "y": "CAST(date_trunc('year', month) AS date)"}  # fmt: skip
+    else:
+        start_of = {
+            "q": "date(month, '-' || ((CAST(strftime('%%m', month) AS integer) - 1) %% 3) "
+            "|| ' months')",
+            "y": "date(month, 'start of year')",
+        }
+    for grain, length, source, only in (
+        ("q", 3, "spend_spendsummary", ""),
+        ("y", 12, "spend_supplierperiod", "grain = 'q' AND "),
+    ):
+        starts = _starts(months, length)
+        marks = ", ".join(["%s"] * len(starts))
+        cursor.execute(
+            "DELETE FROM spend_supplierperiod "
+            f"WHERE authority_id = %s AND grain = %s AND month IN ({marks})",
+            [authority_id, grain, *starts],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO spend_supplierperiod (authority_id, grain, month, pillar_id, category_id,
+                                              payee_id, vendor_id, on_contract, total, tx_count)
+            SELECT authority_id, %s, {start_of[grain]}, pillar_id, category_id, payee_id,
+                   vendor_id, on_contract, SUM(total), SUM(tx_count)
+            FROM {source}
+            WHERE {only}authority_id = %s AND month >= %s AND month < %s
+              AND {start_of[grain]} IN ({marks})
+            GROUP BY authority_id, {start_of[grain]}, pillar_id, category_id, payee_id,
+                     vendor_id, on_contract
+            ORDER BY {start_of[grain]}, pillar_id, category_id, payee_id
+            """,
+            [grain, authority_id, starts[0], _after(starts[-1], length), *starts],
+        )
+
+
+def _after(start: datetime.date, length: int) -> datetime.date:
+    index = start.year * 12 + start.month - 1 + length
+    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def refresh_slices(slices: Iterable[tuple[int, object]]) -> None:

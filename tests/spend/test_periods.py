@@ -1,0 +1,66 @@
+"""spend.periods: a range of months as the fewest months, quarters and years."""
+
+import datetime
+import itertools
+
+import pytest
+
+from spend.models import Grain
+from spend.periods import Span, covering
+
+D = datetime.date
+LENGTH = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}
+UNIVERSE = [D(2019 + i // 12, i % 12 + 1, 1) for i in range(10 * 12)]  # 2019-2028.
+
+
+def _months_read(spans: list[Span]) -> list[datetime.date]:
+    """Every month the spans read, once per period that holds it (periods start aligned)."""
+    read = []
+    for span in spans:
+        for start in UNIVERSE:
+            index = start.year * 12 + start.month - 1
+            if index % LENGTH[span.grain]:
+                continue  # No period of this grain starts here.
+            if (span.first is None or start >= span.first) and (
+                span.last is None or start <= span.last
+            ):
+                read += UNIVERSE[UNIVERSE.index(start) :][: LENGTH[span.grain]]
+    return read
+
+
+def test_the_example_in_the_docstring():
+    assert covering(D(2023, 6, 1), D(2025, 6, 1)) == [
+        Span(Grain.MONTH, D(2023, 6, 1), D(2023, 6, 1)),
+        Span(Grain.QUARTER, D(2023, 7, 1), D(2023, 10, 1)),
+        Span(Grain.YEAR, D(2024, 1, 1), D(2024, 1, 1)),
+        Span(Grain.QUARTER, D(2025, 1, 1), D(2025, 4, 1)),
+    ]
+
+
+def test_open_ends_read_whole_years_by_one_condition():
+    assert covering(None, None) == [Span(Grain.YEAR, None, None)]
+    assert covering(None, D(2024, 5, 1)) == [
+        Span(Grain.YEAR, None, D(2023, 1, 1)),
+        Span(Grain.QUARTER, D(2024, 1, 1), D(2024, 1, 1)),
+        Span(Grain.MONTH, D(2024, 4, 1), D(2024, 5, 1)),
+    ]
+    assert covering(None, D(2024, 12, 1)) == [Span(Grain.YEAR, None, D(2024, 1, 1))]
+    assert covering(D(2023, 2, 1), None)[-1] == Span(Grain.YEAR, D(2024, 1, 1), None)
+
+
+@pytest.mark.parametrize("first_year", [2021, 2022])
+def test_every_range_reads_each_of_its_months_exactly_once(first_year):
+    starts = [None, *[d for d in UNIVERSE if first_year <= d.year <= first_year + 2]]
+    ends = [None, *[d for d in UNIVERSE if 2022 <= d.year <= 2024]]
+    for first, last in itertools.product(starts, ends):
+        if first and last and first > last:
+            assert covering(first, last) == []
+            continue
+        wanted = [
+            m for m in UNIVERSE if (first is None or m >= first) and (last is None or m <= last)
+        ]
+        spans = covering(first, last)
+        assert sorted(_months_read(spans)) == wanted, (first, last, spans)
+        # The coarsest grain that fits: never 3 months where a quarter fits, nor 4 quarters
+        # where a year fits.
+        assert len(spans) <= 5, (first, last, spans)
