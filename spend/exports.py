@@ -1,8 +1,13 @@
 """CSV columns of the spend exports: each analysis and the drill-down."""
 
+from decimal import Decimal
+
+PENCE = Decimal("0.01")
+
 
 def _money(key):
-    return lambda r: r[key]
+    """Pounds and pence, the same on every database (SQLite's sums drop trailing zeros)."""
+    return lambda r: None if r[key] is None else Decimal(r[key]).quantize(PENCE)
 
 
 _TOTALS = (

@@ -121,3 +121,13 @@ def test_the_cache_may_have_a_redis_database_of_its_own():
     assert own.stdout.strip() == "redis://cache:6379/1", own.stderr
     shared = _shell(code, REDIS_URL="redis://broker:6379/0")
     assert shared.stdout.strip() == "redis://broker:6379/0", shared.stderr
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_jit_and_hash_in_memory():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+        assert cursor.fetchone() == ("off", "32MB")

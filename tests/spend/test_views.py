@@ -125,6 +125,44 @@ def test_off_contract_page_lists_supplier_above_threshold(admin_client, data):
     assert "Lone Trader" in html and "Other Payee" not in html
 
 
+@pytest.fixture
+def thirty_off_contract(data, settings):
+    """Thirty payees over the threshold in March 2026, the richest first: Payee 29 … Payee 0."""
+    settings.SPEND_OFF_CONTRACT_THRESHOLD = Decimal("100")
+    lines = [f"1{i % 9}/03/2026,W{i},Payee {i},{1000 + i},P1,Printing" for i in range(30)]
+    run_import(data["abc"], csv_bytes(*lines))
+    return [f"Payee {i}" for i in reversed(range(30))]
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r">(Payee \d+)</a>", html)
+
+
+def test_off_contract_pages_under_a_date_filter(admin_client, data, thirty_off_contract,
+                                                django_assert_max_num_queries):  # fmt: skip
+    url = reverse("spend:off_contract") + f"?authority={data['abc'].pk}&date_from=2026-03-01"
+    with django_assert_max_num_queries(10):
+        first = admin_client.get(url).content.decode()
+    assert _names(first) == thirty_off_contract[:25]
+    assert "Page 1 of 2" in first and "Abingdon Council" in first
+    second = admin_client.get(url + "&page=2").content.decode()
+    assert _names(second) == thirty_off_contract[25:] and "Page 2 of 2" in second
+    assert _names(admin_client.get(url + "&page=99").content.decode()) == _names(second)
+    assert _names(admin_client.get(url + "&page=x").content.decode()) == _names(first)
+    nothing = admin_client.get(url.replace("2026-03-01", "2030-01-01")).content.decode()
+    assert "No supplier above the threshold" in nothing
+
+
+def test_off_contract_export_under_a_date_filter_names_every_row(admin_client, data,
+                                                                 thirty_off_contract):  # fmt: skip
+    url = reverse("spend:export", args=["off-contract"])
+    response = admin_client.get(url + f"?authority={data['abc'].pk}&date_from=2026-03-01")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = [line.split(",") for line in text.strip().splitlines()[1:]]
+    assert [r[0] for r in rows] == thirty_off_contract
+    assert {r[2] for r in rows} == {"Abingdon Council"} and rows[0][3] == "1029.00"
+
+
 def test_contract_burn_page_flags_contract(admin_client, data):
     html = admin_client.get(reverse("spend:contract_burn")).content.decode()
     assert "ITS9" in html and "95.0%" in html
@@ -248,6 +286,7 @@ PAGES = [
     ("spend:transactions", "", 10),
     ("spend:transactions", "?on_contract=yes&sort=-amount", 10),
     ("spend:off_contract", "", 10),
+    ("spend:off_contract", "?date_from=2026-01-15", 10),  # The summary path.
     ("spend:contract_burn", "", 10),
     ("spend:imports", "", 8),
     ("spend:payees", "", 10),
