@@ -351,7 +351,8 @@ def write_oxford_into_section() -> None:
 
 def wipe_spend() -> None:
     """Empty the spend tables, so that each timed import starts from the same place."""
-    tables = [model._meta.db_table for model in apps.get_app_config("spend").get_models()]
+    spend = apps.get_app_config("spend").get_models()
+    tables = [model._meta.db_table for model in spend if model._meta.managed]  # Not the view.
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
         cursor.execute("CHECKPOINT")  # The same WAL state for every run.

@@ -274,7 +274,9 @@ def test_a_pillars_all_time_suppliers_agree_with_the_summaries(world, hub):
         ("2023-06-15", "2024-12-31"),  # Dates count by whole months.
         (None, "2024-05-31"),
         ("2023-02-01", None),
-        ("2023-01-01", "2024-12-31"),  # Whole years: read from SupplierYear.
+        ("2023-01-01", "2024-12-31"),  # Whole years.
+        ("2023-04-01", "2025-03-31"),  # Two financial years: quarters and a year.
+        ("2023-05-01", "2025-04-30"),  # Months, quarters, a year, quarters and months.
     ],
 )
 def test_supplier_ranking_under_a_date_range_matches_the_payments(world, date_from, date_to):
