@@ -367,6 +367,21 @@ def cpu_probe() -> float:
     return time.perf_counter() - started
 
 
+SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression",
+                   "synchronous_commit", "jit", "work_mem")  # fmt: skip
+
+
+def server_settings() -> str:
+    """The PostgreSQL settings the figures depend on, as this session sees them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            [list(SERVER_SETTINGS)],
+        )
+        found = dict(cursor.fetchall())
+    return ", ".join(f"{name}={found[name]}" for name in SERVER_SETTINGS if name in found)
+
+
 def import_phase(rows: int, authority, rng, runs: int) -> list[str]:
     """Write the file, then `runs` times: time a raw COPY and the import into empty spend
     tables. The verdicts read the medians (this machine's speed swings between runs)."""
@@ -540,7 +555,8 @@ def main() -> None:
     lines = [
         f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({platform.machine()}, PostgreSQL {connection.pg_version // 10000}, "
-        f"{os.cpu_count()} CPUs), `uv run python -m bench.bench_spend`.",
+        f"{os.cpu_count()} CPUs), `uv run python -m bench.bench_spend`. PostgreSQL settings: "
+        f"{server_settings()}.",
         "",
         *import_lines,
         "",
