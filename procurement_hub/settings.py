@@ -90,13 +90,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # columns, which is fine for the embedded default: no warning on every command.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
-    # Session settings for every PostgreSQL connection (libpq `options`). JIT off: the spend
-    # dashboards' aggregates are estimated costly enough to trigger it, and compiling took 120
-    # of a query's 500 ms. work_mem 32MB: a pillar's suppliers over two years (45,000 groups)
-    # hash in memory instead of spilling to disk.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = envstr(
-        "DATABASE_SESSION_OPTIONS", "-c jit=off -c work_mem=32MB"
-    )
+    # Session settings for every PostgreSQL connection (libpq `options`), before any given in
+    # DATABASE_URL. JIT off: the spend dashboards' aggregates are estimated costly enough to
+    # trigger it, and compiling took 120 of a query's 500 ms. work_mem 32MB (per sort or hash
+    # step): a pillar's suppliers over two years (45,000 groups) hash in memory instead of
+    # spilling to disk. Empty adds nothing (PgBouncer refuses the `options` parameter).
+    _session = envstr("DATABASE_SESSION_OPTIONS", "-c jit=off -c work_mem=32MB").strip()
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if _session:
+        _options["options"] = f"{_session} {_options.get('options', '')}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -372,7 +372,8 @@ class Transaction(models.Model):
 
 
 class SpendSummary(models.Model):
-    """Spend per authority, month, category, payee and on/off contract. The dashboards read this."""
+    """Spend per authority, month, category, payee and on/off contract. The dashboards read this.
+    The SupplierSpend view reads it too: see there before changing its columns."""
 
     # The composite indexes below lead with each un-indexed reference.
     authority = _fact_fk(Authority, db_index=False)
@@ -413,7 +414,8 @@ class SupplierPeriod(models.Model):
     supplier breakdown over any range of months reads whole years and quarters here and only
     the odd months at its ends from SpendSummary (see SupplierSpend). Rebuilt from SpendSummary
     for the quarters and years an import touches. (Summary tables, like transactions, have no
-    database FK constraints: SQL rebuilds them from ids.)"""
+    database FK constraints: SQL rebuilds them from ids.) The SupplierSpend view reads it: see
+    there before changing its columns."""
 
     # The composite indexes below lead with each un-indexed reference.
     authority = _fact_fk(Authority, db_index=False)
@@ -452,7 +454,11 @@ class SupplierSpend(models.Model):
     """A read-only view (migration 0012): SpendSummary's rows as months (grain "m") and
     SupplierPeriod's quarters and years, as one set. Supplier breakdowns filter it by
     `spend.periods.covering()`, which picks each month of a range exactly once, at the coarsest
-    grain that fits: 25 months read 1 month, 4 quarters and 1 year instead of 25 months."""
+    grain that fits: 25 months read 1 month, 4 quarters and 1 year instead of 25 months.
+
+    A migration that changes a column of spend_spendsummary or spend_supplierperiod must drop
+    the view first and create it again after (migration 0012's VIEW): PostgreSQL refuses to
+    alter a column a view uses, and SQLite to rebuild a table a view names."""
 
     pk = models.CompositePrimaryKey("grain", "id")
     id = models.BigIntegerField()

@@ -32,7 +32,7 @@ def _filters(request):
     return form, form.filters()
 
 
-def _page(request, items, per_page=25):
+def _page(request, items, per_page=selectors.PAGE_SIZE):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 

@@ -1,6 +1,9 @@
 # SupplierYear becomes SupplierPeriod (quarters and years), filled from SpendSummary; the
 # SupplierSpend view shows SpendSummary's months and SupplierPeriod's rows as one set, so that a
 # supplier breakdown over any range of months reads each month once, at the coarsest grain.
+# A later migration that changes a column of either table must drop the view first and create
+# it again after (PostgreSQL refuses to alter a column a view uses, SQLite to rebuild a table a
+# view names).
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -1,5 +1,6 @@
 """Settings come from the environment, and bad values stop start-up with a clear message."""
 
+import json
 import os
 import subprocess
 import sys
@@ -121,6 +122,29 @@ def test_the_cache_may_have_a_redis_database_of_its_own():
     assert own.stdout.strip() == "redis://cache:6379/1", own.stderr
     shared = _shell(code, REDIS_URL="redis://broker:6379/0")
     assert shared.stdout.strip() == "redis://broker:6379/0", shared.stderr
+
+
+@pytest.mark.parametrize(
+    ("session", "url_options", "expected"),
+    [
+        (None, "", "-c jit=off -c work_mem=32MB"),
+        ("", "", None),  # Behind PgBouncer: no `options` at all.
+        ("-c jit=on", "?options=-c%20search_path%3Dhub", "-c jit=on -c search_path=hub"),
+    ],
+)
+def test_postgresql_session_options_come_before_those_of_the_url(session, url_options,
+                                                                 expected):  # fmt: skip
+    environ = {"DATABASE_URL": "postgres://u@db.invalid:5432/hub" + url_options}
+    if session is not None:
+        environ["DATABASE_SESSION_OPTIONS"] = session
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    result = _shell(code, **environ)
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])
+    assert options.get("options") == expected
 
 
 @pytest.mark.postgres_only

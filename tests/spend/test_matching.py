@@ -9,7 +9,15 @@ from contracts.models import ContractKind, ContractStatus
 from spend import selectors, services
 from spend.forms import SpendFilters
 from spend.matching import suggestions_for
-from spend.models import ContractSpend, ExpenseCode, MatchMethod, Payee, SpendSummary, Transaction
+from spend.models import (
+    ContractSpend,
+    ExpenseCode,
+    MatchMethod,
+    Payee,
+    SpendSummary,
+    SupplierPeriod,
+    Transaction,
+)
 from tests.factories import AuthorityFactory, ContractFactory, VendorAliasFactory, VendorFactory
 from tests.spend.helpers import csv_bytes, run_import
 
@@ -299,3 +307,35 @@ def test_supplier_ranking_under_a_date_range_matches_the_payments(world, date_fr
     assert [r["spend"] for r in ranked] == sorted(expected.values(), reverse=True)
     vendors = {r["payee__name"]: r["vendor__legal_name"] for r in ranked}
     assert vendors == {name: "Acme Ltd" if name == "Acme" else None for name in expected}
+
+
+def test_quarters_and_years_stay_true_when_imports_touch_some_months(world):
+    """Each import refreshes only its months' quarters and years; after three, every quarter
+    and year still sums its months (whatever import brought them)."""
+    run_import(world.authority, rows("15/01/2024,R1,Acme,100,,,", "20/01/2024,R2,Lone Co,7,,,"))
+    run_import(world.authority, rows("15/02/2024,R3,Acme,20,,,"), "feb.csv")
+    run_import(world.authority, rows("15/10/2024,R4,Acme,3,,,", "15/01/2025,R5,Lone Co,40,,,"),
+               "oct.csv")  # fmt: skip
+    keys = ("payee_id", "pillar_id", "category_id", "vendor_id", "on_contract")
+    expected = {}
+    for row in SpendSummary.objects.values("month", "total", "tx_count", *keys):
+        month = row["month"]
+        for grain, length in (("q", 3), ("y", 12)):
+            start = month.replace(month=month.month - (month.month - 1) % length)
+            key = (grain, start, *(row[k] for k in keys))
+            total, count = expected.get(key, (0, 0))
+            expected[key] = (total + row["total"], count + row["tx_count"])
+    stored = {
+        (p.grain, p.month, *(getattr(p, k) for k in keys)): (p.total, p.tx_count)
+        for p in SupplierPeriod.objects.all()
+    }
+    assert stored == expected
+    acme = Payee.objects.get(name="Acme").pk
+    years = SupplierPeriod.objects.filter(grain="y", payee_id=acme)
+    assert [(p.month.year, p.total) for p in years.order_by("month")] == [
+        (2024, Decimal("123.00"))]  # fmt: skip
+    ranked, _count = selectors.top_suppliers(
+        SpendFilters(date_from=datetime.date(2024, 2, 1), date_to=datetime.date(2025, 1, 31))
+    )
+    assert [(r["payee__name"], r["spend"]) for r in ranked] == [
+        ("Lone Co", Decimal("40.00")), ("Acme", Decimal("23.00"))]  # fmt: skip

@@ -13,8 +13,8 @@ LENGTH = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}
 UNIVERSE = [D(2019 + i // 12, i % 12 + 1, 1) for i in range(10 * 12)]  # 2019-2028.
 
 
-def _months_read(spans: list[Span]) -> list[datetime.date]:
-    """Every month the spans read, once per period that holds it (periods start aligned)."""
+def _periods_read(spans: list[Span]) -> list[tuple[str, datetime.date]]:
+    """(grain, first month) of every period the spans read (periods start aligned)."""
     read = []
     for span in spans:
         for start in UNIVERSE:
@@ -24,8 +24,21 @@ def _months_read(spans: list[Span]) -> list[datetime.date]:
             if (span.first is None or start >= span.first) and (
                 span.last is None or start <= span.last
             ):
-                read += UNIVERSE[UNIVERSE.index(start) :][: LENGTH[span.grain]]
+                read.append((span.grain, start))
     return read
+
+
+def _months(grain: str, start: datetime.date) -> list[datetime.date]:
+    return UNIVERSE[UNIVERSE.index(start) :][: LENGTH[grain]]
+
+
+def _enclosing(grain: str, start: datetime.date) -> tuple[str, datetime.date] | None:
+    """The next coarser period holding this one."""
+    if grain == Grain.MONTH:
+        return Grain.QUARTER, start.replace(month=start.month - (start.month - 1) % 3)
+    if grain == Grain.QUARTER:
+        return Grain.YEAR, start.replace(month=1)
+    return None
 
 
 def test_the_example_in_the_docstring():
@@ -60,7 +73,12 @@ def test_every_range_reads_each_of_its_months_exactly_once(first_year):
             m for m in UNIVERSE if (first is None or m >= first) and (last is None or m <= last)
         ]
         spans = covering(first, last)
-        assert sorted(_months_read(spans)) == wanted, (first, last, spans)
-        # The coarsest grain that fits: never 3 months where a quarter fits, nor 4 quarters
-        # where a year fits.
+        read = _periods_read(spans)
+        assert sorted(m for g, s in read for m in _months(g, s)) == wanted, (first, last, spans)
+        # The coarsest grain that fits: a month is read as a month only when its quarter is
+        # not wholly in the range, a quarter only when its year is not.
+        for grain, start in read:
+            coarser = _enclosing(grain, start)
+            if coarser:
+                assert not set(_months(*coarser)) <= set(wanted), (first, last, grain, start)
         assert len(spans) <= 5, (first, last, spans)
