@@ -104,7 +104,7 @@ def _starts(months: list[datetime.date], length: int) -> list[datetime.date]:
 
 def _refresh_periods(cursor, authority_id: int, months: list[datetime.date]) -> None:
     """SupplierPeriod's quarters of these months from SpendSummary, then their years from the
-    quarters (a fifth of the rows)."""
+    quarters (at 10M payments: 1.7M quarter rows against 3.1M month rows)."""
     if connection.vendor == "postgresql":
         start_of = {"q": "CAST(date_trunc('quarter', month) AS date)",
                     "y": "CAST(date_trunc('year', month) AS date)"}  # fmt: skip
