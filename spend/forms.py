@@ -12,6 +12,20 @@ from spend.mapping import FIELDS, REQUIRED
 from spend.models import ImportMode, MappingProfile
 
 DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+# Spend dates lie within these years; beyond them, month arithmetic would leave what Python's
+# dates can hold (year 0 or 10000).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+class SpendDateField(forms.DateField):
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.DateInput({"type": "date"}), **kwargs)
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        return day
 
 
 @dataclass(frozen=True)
@@ -30,10 +44,8 @@ class SpendFilterForm(BootstrapFormMixin, forms.Form):
     authority = forms.ModelChoiceField(
         Authority.objects.all(), required=False, empty_label="Any authority"
     )
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput({"type": "date"})
-    )
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    date_from = SpendDateField(label="From")
+    date_to = SpendDateField(label="To")
     pillar = forms.ModelChoiceField(Pillar.objects.all(), required=False, empty_label="Any pillar")
     category = forms.ModelChoiceField(
         Category.objects.select_related("pillar"), required=False, empty_label="Any category"

@@ -190,6 +190,27 @@ def detect_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+def apply_profile(profile_mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
+    """A saved profile's mapping on this file's headers. Headers match as normalised ("Paid
+    Date" is "paid_date", as in the signature that chose the profile). A field the profile maps
+    to a column this file lacks, and a required field it does not map, fall back to detection;
+    a column still fills one field only."""
+    by_norm: dict[str, str] = {}
+    for header in headers:
+        by_norm.setdefault(norm_header(header), header)
+    mapping = {
+        f: by_norm[norm_header(h)] for f, h in profile_mapping.items() if norm_header(h) in by_norm
+    }
+    detected = detect_mapping(headers)
+    wanted = [f for f in profile_mapping if f not in mapping]
+    wanted += [f for f in REQUIRED if f not in profile_mapping]
+    for field in wanted:
+        header = detected.get(field)
+        if header and header not in mapping.values():
+            mapping[field] = header
+    return mapping
+
+
 def header_signature(headers: list[str]) -> str:
     return hashlib.sha256("|".join(norm_header(h) for h in headers).encode()).hexdigest()
 

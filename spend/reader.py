@@ -47,15 +47,23 @@ def is_xlsx(name: str, head: bytes) -> bool:
     return name.lower().endswith((".xlsx", ".xlsm")) or head[:4] == b"PK\x03\x04"
 
 
-def detect_encoding(sample: bytes) -> str:
-    """utf-8-sig when there is a BOM; utf-8 when the sample decodes; else Windows-1252."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+def detect_encoding(fileobj: BinaryIO) -> str:
+    """utf-8-sig when there is a BOM; utf-8 when the whole file decodes (a Windows-1252 "é"
+    may first appear on the last line); else Windows-1252. About 0.1 s per 100 MB."""
+    fileobj.seek(0)
+    head = fileobj.read(len(codecs.BOM_UTF8))
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        decoder.decode(sample, final=False)  # A character cut at the sample's end is fine.
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        decoder.decode(head)
+        while block := fileobj.read(1 << 20):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return "cp1252"
+    finally:
+        fileobj.seek(0)
     return "utf-8"
 
 
@@ -109,6 +117,13 @@ def clean_cell(value) -> str:
     return str(value).strip().replace("\ufeff", "")
 
 
+def _unreadable_csv(exc: csv.Error, line: int | None = None) -> UnreadableFile:
+    """Python's CSV reader gave up (a field over its 128 KB limit, most often from a quote that
+    never closes and swallows the lines after it)."""
+    where = f" at line {line}" if line else ""
+    return UnreadableFile(f"The CSV cannot be read{where}: {exc} (a quote left open?)")
+
+
 class SpendTable:
     """A readable table: its layout, and its data rows as (row number, cells by column)."""
 
@@ -126,10 +141,13 @@ class SpendTable:
 
     # CSV ------------------------------------------------------------------------------------
     def _csv_layout(self, head: bytes) -> TableLayout:
-        encoding = detect_encoding(head)
+        encoding = detect_encoding(self.fileobj)
         text = head.decode(encoding, errors="ignore")
         delimiter = detect_delimiter(text)
-        sample_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            sample_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raise _unreadable_csv(exc) from exc
         index, headers, columns = find_header(sample_rows[:-1] or sample_rows)
         return TableLayout(
             kind="csv",
@@ -146,6 +164,8 @@ class SpendTable:
         try:
             reader = csv.reader(text, delimiter=self.layout.delimiter)
             yield from enumerate(reader, start=1)
+        except csv.Error as exc:
+            raise _unreadable_csv(exc, reader.line_num) from exc
         finally:
             text.detach()
 

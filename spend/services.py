@@ -8,7 +8,7 @@ from django.core.files.base import File
 from django.db import transaction
 
 from spend import matching, summaries
-from spend.mapping import detect_mapping, header_signature, missing_required
+from spend.mapping import apply_profile, detect_mapping, header_signature, missing_required
 from spend.models import (
     ExpenseCode,
     ImportMode,
@@ -47,7 +47,7 @@ def import_create(*, authority, fileobj: BinaryIO, file_name: str, by=None,
     profile = profile or profile_for(authority=authority, headers=headers)
     mapping = detect_mapping(headers)
     if profile is not None:
-        mapping = {f: h for f, h in profile.mapping.items() if h in headers}
+        mapping = apply_profile(profile.mapping, headers)
     detected = table.layout.as_dict() | {
         "preview": table.preview(),
         "auto_mapping": detect_mapping(headers),

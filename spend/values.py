@@ -19,8 +19,13 @@ DEFAULT_DATE_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
 )
-_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
-_CURRENCY = str.maketrans("", "", "£$€, \u00a0")
+# Digits, or digits in thousands groups ("1,234,567"), then any decimals. A comma anywhere else
+# ("1,2", "1.234,56") is not a number here: stripping it would import a wrong amount.
+_AMOUNT = re.compile(r"^-?(\d+|\d{1,3}(,\d{3})+)(\.(\d+))?$")
+_CURRENCY = str.maketrans("", "", "£$€ \u00a0")
+# More decimals than pence, not a float written out in full: "12.345" is likelier a thousands
+# separator than a fraction of a penny, so it is rejected, not rounded.
+FLOAT_DIGITS = 6
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
@@ -51,13 +56,17 @@ def parse_amount(raw: str) -> Decimal:
         raise BadValue("Amount is not a number")
     if text.startswith("+"):
         text = text[1:]
-    if not _AMOUNT.match(text):
+    match = _AMOUNT.match(text)
+    if not match:
         raise BadValue("Amount is not a number")
+    decimals = match.group(4) or ""
+    if 2 < len(decimals) < FLOAT_DIGITS and decimals[2:].strip("0"):
+        raise BadValue("Amount has more than two decimal places")
     try:
-        value = Decimal(text)
+        value = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise BadValue("Amount is not a number") from None
-    if value.as_tuple().exponent < -2:
+    if value.as_tuple().exponent < -2:  # "12.500", or a float from a spreadsheet cell.
         value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if abs(value) > MAX_AMOUNT:
         raise BadValue("Amount is too large")

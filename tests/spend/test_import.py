@@ -268,3 +268,54 @@ def test_huge_cells_are_rejected_not_fatal(authority):
     reasons = {r.row_number: (r.column, len(r.value)) for r in imp.rejects.all()}
     assert set(reasons) == {3, 4} and reasons[3][0] == "Amount" and reasons[4][0] == "Date"
     assert Transaction.objects.get(reference="R4").supplier_name == huge[:255]
+
+
+def test_a_cp1252_file_whose_first_accent_is_on_its_last_line_imports_whole(authority):
+    """The encoding is judged on the whole file, not its first kilobytes: 300 KB of ASCII rows,
+    then one Windows-1252 "é" (on PostgreSQL, through COPY's WIN1252 reading)."""
+    rows = [f"01/02/2024,R{i},Acme Ltd,10.00,E1,Stationery" for i in range(6_000)]
+    rows.append("02/02/2024,LAST,Café Rouge,12.50,E1,Stationery")
+    content = csv_bytes(*rows).decode().encode("cp1252")
+    assert len(content) > 256 * 1024
+    imp = run_import(authority, content)
+    assert (imp.status, imp.imported_rows, imp.rejected_rows) == (ImportStatus.DONE, 6_001, 0)
+    assert Transaction.objects.get(reference="LAST").supplier_name == "Café Rouge"
+
+
+def test_misplaced_commas_and_fractions_of_pence_are_rejected_not_imported_wrong(authority):
+    imp = run_import(authority, csv_bytes(
+        '01/02/2024,R1,Acme,"1,234.56",E1,Stationery', '01/02/2024,R2,Acme,"1.234,56",E1,Stat',
+        '01/02/2024,R3,Acme,"1,2",E1,Stat', "01/02/2024,R4,Acme,12.345,E1,Stat",
+        "01/02/2024,R5,Acme,12.340,E1,Stat",
+    ))  # fmt: skip
+    assert (imp.imported_rows, imp.rejected_rows) == (2, 3)
+    reasons = dict(imp.rejects.values_list("value", "reason"))
+    assert reasons == {
+        "1.234,56": "Amount is not a number",
+        "1,2": "Amount is not a number",
+        "12.345": "Amount has more than two decimal places",
+    }
+    amounts = dict(Transaction.objects.values_list("reference", "amount"))
+    assert amounts == {"R1": Decimal("1234.56"), "R5": Decimal("12.34")}
+
+
+def test_a_quote_left_open_fails_the_file_with_a_message_not_an_error(authority):
+    """An opening quote that never closes swallows the rest of the file into one cell, past
+    the CSV reader's limit: the upload says so, and nothing is imported."""
+    rows = ['01/02/2024,R1,"Acme,10,E1,Stationery']
+    rows += [f"01/02/2024,R{i},{'Acme Ltd ' * 20},10.00,E1,Stationery" for i in range(2, 2_000)]
+    with pytest.raises(importer.UnreadableFile, match="quote left open"):
+        services.import_create(
+            authority=authority, fileobj=io.BytesIO(csv_bytes(*rows)), file_name="q.csv"
+        )
+    assert not Transaction.objects.exists()
+
+
+def test_a_quote_left_open_below_the_preview_fails_the_import_with_its_line(authority):
+    """Below the sample the layout is read from (256 KB), so only the import meets it."""
+    rows = [f"01/02/2024,R{i},{'Acme Ltd ' * 20},10.00,E1,Stationery" for i in range(2, 3_000)]
+    rows.insert(1_900, '01/02/2024,R1,"Acme,10,E1,Stationery')
+    imp = run_import(authority, csv_bytes(*rows))
+    assert imp.status == ImportStatus.FAILED
+    assert "quote left open" in imp.message
+    assert not Transaction.objects.exists()

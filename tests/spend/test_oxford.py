@@ -70,3 +70,39 @@ def test_oxford_headers_are_mapped_without_a_profile():
         assert {"date", "amount", "supplier_name", "reference", "expense_code"} <= set(imp.mapping)
         has_category = "jul-sep-2017" not in path.name
         assert ("expense_category" in imp.mapping) == has_category, path.name
+
+
+def test_after_the_first_file_of_each_layout_every_next_file_takes_its_profile():
+    """One click each after the first: the first file of each column layout is confirmed with
+    "save as profile"; every later file picks that profile by itself, whatever the spelling of
+    its headers ("Paid Date" in one quarter, "paid_date" in the next), and maps completely."""
+    authority = AuthorityFactory(code="oxf", name="Oxford City Council")
+    picked = 0
+    for number, path in enumerate(oxford_files()):
+        with path.open("rb") as fileobj:
+            imp = services.import_create(authority=authority, fileobj=fileobj, file_name=path.name)
+        assert not missing_required(imp.mapping), path.name
+        assert imp.mapping == imp.detected["auto_mapping"], path.name
+        if imp.profile is None:
+            services.profile_save(name=f"Oxford layout {number}", authority=authority,
+                                  mapping=imp.mapping, headers=imp.detected["headers"])  # fmt: skip
+        else:
+            picked += 1
+    assert picked == 7  # 17 files in 10 layouts.
+
+
+def test_a_profile_saved_on_paid_date_imports_a_paid_date_file_in_one_click():
+    authority = AuthorityFactory(code="oxf", name="Oxford City Council")
+    folder = shared_data("oxford-city-council-spend")
+    first = run_import(authority, (folder / "expenditure-over-500-jul-sep-2014.csv").read_bytes(),
+                       "jul-sep-2014.csv")  # fmt: skip
+    assert first.mapping["date"] == "Paid Date"
+    profile = services.profile_save(
+        name="Oxford quarterly", authority=authority, mapping=first.mapping,
+        headers=first.detected["headers"],
+    )  # fmt: skip
+    nxt = run_import(authority, (folder / "expenditure-over-500-oct-dec-2014.csv").read_bytes(),
+                     "oct-dec-2014.csv")  # fmt: skip
+    assert nxt.profile == profile
+    assert nxt.mapping["date"] == "paid_date"
+    assert (nxt.status, nxt.imported_rows) == (ImportStatus.DONE, EXPECTED["oct-dec-2014"][1])

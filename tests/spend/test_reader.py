@@ -26,11 +26,23 @@ def test_utf8_with_bom_is_detected_and_the_bom_is_not_in_the_header():
 
 
 def test_plain_utf8_is_detected():
-    assert detect_encoding("Date,Supplier\n1,Café\n".encode()) == "utf-8"
+    assert detect_encoding(io.BytesIO("Date,Supplier\n1,Café\n".encode())) == "utf-8"
 
 
-def test_a_utf8_character_cut_at_the_sample_end_is_still_utf8():
-    assert detect_encoding("ab é".encode()[:-1]) == "utf-8"
+def test_a_utf8_character_across_read_blocks_is_still_utf8():
+    text = "x" * ((1 << 20) - 1) + "é" + "\n"  # "é" is two bytes: one in each 1 MB block.
+    assert detect_encoding(io.BytesIO(text.encode())) == "utf-8"
+
+
+def test_a_cp1252_byte_far_down_the_file_makes_it_cp1252():
+    """The first 300 KB are plain ASCII; only the last row has a Windows-1252 "é"."""
+    lines = ["Date,Reference,Supplier,Amount"]
+    lines += [f"01/02/2024,R{i},Acme Ltd,10.00" for i in range(10_000)]
+    lines.append("02/02/2024,LAST,Café Rouge,12.50")
+    t = table(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    assert t.layout.encoding == "cp1252"
+    *_, (number, last) = t.rows()
+    assert (number, last) == (10_002, ["02/02/2024", "LAST", "Café Rouge", "12.50"])
 
 
 def test_cp1252_file_with_title_rows_blank_rows_and_spacer_columns():
@@ -137,8 +149,9 @@ def test_required_fields():
     ("raw", "value"),
     [
         ("1,234.56", "1234.56"), ("£1,234", "1234"), ("(123.45)", "-123.45"),
-        ("-123.45", "-123.45"), ("123.45-", "-123.45"), ("£ 12", "12"), ("12.345", "12.35"),
-        ("500 CR", "-500"), ("+7", "7"),
+        ("-123.45", "-123.45"), ("123.45-", "-123.45"), ("£ 12", "12"), ("12.500", "12.50"),
+        ("500 CR", "-500"), ("+7", "7"), ("1,234,567", "1234567"),
+        ("1234.5600000001", "1234.56"),  # A float from a spreadsheet, written out in full.
     ],
 )  # fmt: skip
 def test_amounts(raw, value):
@@ -148,6 +161,19 @@ def test_amounts(raw, value):
 @pytest.mark.parametrize("raw", ["", "abc", "1.2.3", "(-5)", "1e5"])
 def test_bad_amounts(raw):
     with pytest.raises(BadValue):
+        parse_amount(raw)
+
+
+@pytest.mark.parametrize("raw", ["1.234,56", "1,2", "£1,5", "(1,23)", "1,23,456", "12,34.50"])
+def test_a_comma_outside_thousands_groups_is_refused_not_dropped(raw):
+    """Dropping it would import 1.234,56 as 1.23 and 1,2 as 12."""
+    with pytest.raises(BadValue, match="not a number"):
+        parse_amount(raw)
+
+
+@pytest.mark.parametrize("raw", ["12.345", "1,234,567.891", "0.0125"])
+def test_fractions_of_a_penny_are_refused_not_rounded(raw):
+    with pytest.raises(BadValue, match="more than two decimal places"):
         parse_amount(raw)
 
 
@@ -174,3 +200,24 @@ def test_dates_uk_iso_and_profile_formats():
 )  # fmt: skip
 def test_name_normalisation(name, normal):
     assert normalize_name(name) == normal
+
+
+def test_a_profile_maps_by_normalised_header_and_falls_back_to_detection():
+    from spend.mapping import apply_profile
+
+    profile = {"date": "Paid Date", "amount": "Amount", "supplier_name": "Payee",
+               "capital_revenue": "Type"}  # fmt: skip
+    # Same columns, other spelling: the profile's choices, in this file's spelling.
+    assert apply_profile(profile, ["paid_date", "AMOUNT", "payee", "type"]) == {
+        "date": "paid_date", "amount": "AMOUNT", "supplier_name": "payee",
+        "capital_revenue": "type",
+    }  # fmt: skip
+    # A file without the profile's date and supplier columns: detection fills them.
+    assert apply_profile(profile, ["Date Paid", "Amount", "Supplier Name", "Type"]) == {
+        "date": "Date Paid", "amount": "Amount", "supplier_name": "Supplier Name",
+        "capital_revenue": "Type",
+    }  # fmt: skip
+    # A column the profile gives one field is not taken again by detection for another.
+    assert apply_profile({"reference": "Supplier"}, ["Date", "Amount", "Supplier"]) == {
+        "reference": "Supplier", "date": "Date", "amount": "Amount",
+    }  # fmt: skip

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from spend.models import ExpenseCode, ImportStatus, Payee, SpendImport, Transaction
+from spend.views import REPORTS
 from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
 from tests.spend.helpers import DATA, csv_bytes, run_import
 
@@ -64,7 +65,10 @@ def test_dashboard_filters_by_authority_and_month(admin_client, data):
     "query",
     ["?authority=abc", "?date_from=yesterday&date_to=2026-13-45", "?pillar=-1&category=x",
      "?page=zz&sort=nope", "?payee=abc&contract=1e3&month=2026-99-01&on_contract=maybe",
-     "?page=999999&per_page=7", "?payee=%C2%B2&vendor=%D9%A3"],
+     "?page=999999&per_page=7", "?payee=%C2%B2&vendor=%D9%A3",
+     # Dates whose months would leave Python's years, and ids beyond any column's.
+     "?date_to=0001-01-15", "?date_from=9999-12-15", "?date_from=0001-01-01&date_to=9999-12-31",
+     "?payee=99999999999999999999999&month=0001-01-01", "?contract=9223372036854775808"],
 )  # fmt: skip
 @pytest.mark.parametrize(
     "name", ["spend:dashboard", "spend:transactions", "spend:off_contract", "spend:contract_burn",
@@ -72,6 +76,27 @@ def test_dashboard_filters_by_authority_and_month(admin_client, data):
 )  # fmt: skip
 def test_odd_query_strings_never_fail(admin_client, data, name, query):
     assert admin_client.get(reverse(name) + query).status_code == 200
+
+
+@pytest.mark.parametrize("report", sorted(REPORTS))
+@pytest.mark.parametrize(
+    "query", ["?date_to=0001-01-15", "?date_from=9999-12-15", "?authority=x&pillar=-1"]
+)
+def test_odd_query_strings_never_fail_exports(admin_client, data, report, query):
+    response = admin_client.get(reverse("spend:export", args=[report]) + query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+
+
+def test_a_date_outside_the_years_is_named_and_dropped(admin_client, data):
+    html = admin_client.get(reverse("spend:dashboard") + "?date_to=0001-01-15").content.decode()
+    assert "Enter a date between 1900 and 2999." in html
+    assert "£27,530" in html  # The filter is dropped: everything.
+
+
+def test_an_id_beyond_any_column_matches_nothing(admin_client, data):
+    url = reverse("spend:transactions") + "?payee=99999999999999999999999"
+    assert "0 payments" in admin_client.get(url).content.decode()
 
 
 def test_drill_down_to_payments(admin_client, data):
