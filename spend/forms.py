@@ -1,7 +1,9 @@
 """Forms of the spend pages: analysis filters, upload, mapping preview, matching."""
 
+import calendar
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -54,7 +56,34 @@ class SpendFilterForm(BootstrapFormMixin, forms.Form):
     def filters(self) -> SpendFilters:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return SpendFilters(**{name: data.get(name) for name in self.fields})
+        return SpendFilters(**{name: data.get(name) for name in SpendFilters.__dataclass_fields__})
+
+    def whole_months(self) -> dict[str, str]:
+        """The dates to put in the query string so that they cover whole months (the grain of
+        the summaries the analysis pages read): From to its month's first day, To to its last.
+        Empty when they do already."""
+        filters = self.filters()
+        changes = {}
+        if filters.date_from and filters.date_from.day != 1:
+            changes["date_from"] = filters.date_from.replace(day=1).isoformat()
+        if filters.date_to:
+            last = calendar.monthrange(filters.date_to.year, filters.date_to.month)[1]
+            if filters.date_to.day != last:
+                changes["date_to"] = filters.date_to.replace(day=last).isoformat()
+        return changes
+
+
+class OffContractFilterForm(SpendFilterForm):
+    threshold = forms.DecimalField(
+        required=False, min_value=0, max_value=Decimal("999999999999"), decimal_places=2,
+        label="Paid at least (£)", widget=forms.NumberInput({"step": "any", "min": "0"}),
+    )  # fmt: skip
+
+    def threshold_value(self) -> Decimal:
+        """The form's threshold, else the hub's (SPEND_OFF_CONTRACT_THRESHOLD)."""
+        self.is_valid()
+        value = getattr(self, "cleaned_data", {}).get("threshold")
+        return settings.SPEND_OFF_CONTRACT_THRESHOLD if value is None else value
 
 
 class UploadForm(BootstrapFormMixin, forms.Form):

@@ -23,6 +23,7 @@ from spend.forms import (
     LAST_YEAR,
     ExpenseCodeForm,
     MappingForm,
+    OffContractFilterForm,
     PayeeConfirmForm,
     SpendFilterForm,
     UploadForm,
@@ -35,9 +36,22 @@ from spend.tables import TransactionTable
 from vendors.models import Vendor
 
 
-def _filters(request):
-    form = SpendFilterForm(request.GET or None)
+def _filters(request, form_class=SpendFilterForm):
+    form = form_class(request.GET or None)
     return form, form.filters()
+
+
+def _widen_to_whole_months(request, form):
+    """A redirect to the same page with its dates widened to whole months, or None. The
+    analysis pages read monthly summaries: this way the form, every drill-down link and every
+    export name the dates the figures are for (the payments list alone takes exact dates)."""
+    changes = form.whole_months()
+    if not changes:
+        return None
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return redirect(f"{request.path}?{query.urlencode()}")
 
 
 def _page(request, items, per_page=selectors.PAGE_SIZE):
@@ -50,6 +64,8 @@ def _page(request, items, per_page=selectors.PAGE_SIZE):
 @spend_view
 def dashboard(request):
     form, filters = _filters(request)
+    if widened := _widen_to_whole_months(request, form):
+        return widened
     data = selectors.dashboard(filters)
     context = {"form": form, "filters": filters, **data}
     return render(request, "spend/dashboard.html", context)
@@ -70,27 +86,31 @@ REPORTS = {
 def report_export(request, report: str):
     if report not in REPORTS:
         raise Http404("Unknown report.")
-    _form, filters = _filters(request)
-    rows = REPORTS[report](filters)
+    form, filters = _filters(request, OffContractFilterForm)
+    if report == "off-contract":
+        rows = selectors.off_contract_suppliers(filters, threshold=form.threshold_value())
+    else:
+        rows = REPORTS[report](filters)
     stamp = timezone.localdate().isoformat()
     return csv_response(rows, REPORT_COLUMNS[report], f"spend-{report}-{stamp}")
 
 
 @spend_view
 def off_contract(request):
-    form, filters = _filters(request)
-    page = _page(request, selectors.off_contract_suppliers(filters))
-    context = {"form": form, "page": page, "threshold": _threshold()}
+    form, filters = _filters(request, OffContractFilterForm)
+    if widened := _widen_to_whole_months(request, form):
+        return widened
+    threshold = form.threshold_value()
+    page = _page(request, selectors.off_contract_suppliers(filters, threshold=threshold))
+    context = {"form": form, "page": page, "threshold": threshold}
     return render(request, "spend/off_contract.html", context)
-
-
-def _threshold():
-    return settings.SPEND_OFF_CONTRACT_THRESHOLD
 
 
 @spend_view
 def contract_burn(request):
     form, filters = _filters(request)
+    if widened := _widen_to_whole_months(request, form):
+        return widened
     page = _page(request, selectors.contract_burn(filters))
     context = {"form": form, "page": page, "warn_percent": settings.SPEND_BURN_WARN_PERCENT}
     return render(request, "spend/contract_burn.html", context)

@@ -1,4 +1,5 @@
-"""Spend on the contract and vendor pages: one or two summary queries, for signed-in staff."""
+"""Spend on the contract and vendor pages (one or two summary queries, for signed-in staff), and
+what the filter form keeps."""
 
 from django import template
 
@@ -6,6 +7,16 @@ from spend import selectors
 from spend.access import can_view_spend
 
 register = template.Library()
+
+# Query-string keys that applying the filter form keeps (drill-down, sort, page size); the page
+# number is left behind: the filtered list starts again at page 1.
+KEPT_KEYS = frozenset({"payee", "vendor", "contract", "month", "on_contract", "unmapped", "sort",
+                       "per_page"})  # fmt: skip
+
+
+@register.filter
+def kept_by_filters(key: str) -> bool:
+    return key in KEPT_KEYS
 
 
 @register.simple_tag

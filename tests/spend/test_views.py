@@ -349,3 +349,52 @@ def test_nearly_used_up_page_states_the_configured_threshold(admin_client, data,
     settings.SPEND_BURN_WARN_PERCENT = 65
     html = admin_client.get(reverse("spend:contract_burn")).content.decode()
     assert "reached 65% or more" in html
+
+
+@pytest.mark.parametrize("name", ["spend:dashboard", "spend:off_contract", "spend:contract_burn"])
+def test_analysis_pages_widen_dates_inside_a_month_to_the_whole_month(admin_client, data, name):
+    """The figures are monthly: the page says so in its own query string, which its form, its
+    drill-down links and its exports then carry."""
+    response = admin_client.get(reverse(name) + "?date_from=2026-02-15&date_to=2026-03-02&pillar=")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse(name) + "?date_from=2026-02-01&date_to=2026-03-31&pillar="
+    )
+    assert admin_client.get(response["Location"]).status_code == 200
+
+
+def test_drill_down_links_carry_the_dates_the_figures_are_for(admin_client, data):
+    html = admin_client.get(
+        reverse("spend:dashboard") + "?date_from=2026-02-10", follow=True
+    ).content.decode()
+    links = re.findall(r'href="(/spend/payments/\?[^"]*)"', html)
+    assert links and all("date_from=2026-02-01" in link for link in links)
+
+
+def test_the_payments_list_keeps_exact_dates(admin_client, data):
+    response = admin_client.get(reverse("spend:transactions") + "?date_from=2026-02-10")
+    assert response.status_code == 200
+
+
+def test_off_contract_threshold_is_chosen_on_the_page_and_in_its_export(admin_client, data):
+    url = reverse("spend:off_contract")
+    assert "Lone Trader" in admin_client.get(url).content.decode()  # The hub's £5,000.
+    html = admin_client.get(url + "?threshold=1000000").content.decode()
+    assert "Lone Trader" not in html and "£1,000,000" in html
+    low = admin_client.get(url + "?threshold=0").content.decode()
+    assert "Other Payee" in low and "Lone Trader" in low
+    bad = admin_client.get(url + "?threshold=-5").content.decode()
+    assert "Lone Trader" in bad and "greater than or equal to 0" in bad
+    export = admin_client.get(reverse("spend:export", args=["off-contract"]) + "?threshold=0")
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "Other Payee" in text
+
+
+def test_applying_filters_keeps_sort_and_page_size_not_the_page(admin_client, data):
+    html = admin_client.get(
+        reverse("spend:transactions") + "?sort=-amount&per_page=50&page=2&pillar="
+    ).content.decode()
+    form = html[html.index('id="spend-filters"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="sort" value="-amount"' in form and 'name="per_page" value="50"' in form
+    assert 'name="page"' not in form
