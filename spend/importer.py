@@ -211,7 +211,17 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     write = _staging_writer(spend_import)
     chunk: list[tuple] = []
     chunk_rows = settings.SPEND_IMPORT_CHUNK_ROWS
-    for number, cells in table.rows():
+    header_cells = table.layout.width
+
+    def spilled(number: int, cells: int, value: str) -> None:
+        result.total += 1
+        result.rejects.append((
+            number, "(after the last column)", value[:500],
+            f"The row has {cells} cells, the header {header_cells}: a comma inside an unquoted "
+            "value shifts the ones after it",
+        ))  # fmt: skip
+
+    for number, cells in table.rows(on_spill=spilled):
         result.total += 1
         row, errors = parse(number, cells)
         if errors:

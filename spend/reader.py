@@ -6,7 +6,7 @@ import codecs
 import csv
 import datetime
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -30,6 +30,7 @@ class TableLayout:
     sheet: str = ""
     headers: list[str] = field(default_factory=list)  # Only the columns that have a header.
     columns: list[int] = field(default_factory=list)  # Their positions in the raw rows.
+    width: int = 0  # Cells in the header row, spacers included (CSV).
 
     def as_dict(self) -> dict:
         return {
@@ -40,6 +41,7 @@ class TableLayout:
             "sheet": self.sheet,
             "headers": self.headers,
             "columns": self.columns,
+            "width": self.width,
         }
 
 
@@ -156,6 +158,7 @@ class SpendTable:
             header_row=index + 1,
             headers=headers,
             columns=columns,
+            width=len(sample_rows[index]),
         )
 
     def _csv_raw_rows(self) -> Iterator[tuple[int, list]]:
@@ -216,15 +219,24 @@ class SpendTable:
             workbook.close()
 
     # Both -----------------------------------------------------------------------------------
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
+    def rows(self, on_spill: Callable[[int, int, str], None] | None = None
+             ) -> Iterator[tuple[int, list[str]]]:  # fmt: skip
         """Data rows below the header, as (row number in the file, cells of the header's
-        columns). Wholly blank rows are skipped."""
+        columns). Wholly blank rows are skipped. With `on_spill`, a CSV row with a value beyond
+        the header's last cell (its values shifted by a comma in an unquoted field) is not
+        yielded: on_spill(row number, cells in the row, the first such value) is called."""
         raw = self._xlsx_raw_rows() if self.layout.kind == "xlsx" else self._csv_raw_rows()
         columns = self.layout.columns
         width = len(columns)
+        spills_after = self.layout.width if on_spill and self.layout.kind == "csv" else None
         for number, row in raw:
             if number <= self.layout.header_row:
                 continue
+            if spills_after and len(row) > spills_after:
+                beyond = next((c for c in row[spills_after:] if c.strip()), None)
+                if beyond is not None:
+                    on_spill(number, len(row), beyond)
+                    continue
             cells = [row[i] if i < len(row) else "" for i in columns]
             if not any(c and str(c).strip() for c in cells):
                 continue

@@ -95,11 +95,13 @@ def test_all_or_nothing_through_copy_imports_nothing(monkeypatch):
 
 def test_uneven_rows_fall_back_to_the_row_path(copy_calls):
     content = (
-        b"Date,Reference,Supplier Name,Amount\n03/04/2024,R1,Acme,5\n\n04/04/2024,R2,Acme,6,x\n"
+        b"Date,Reference,Supplier Name,Amount\n03/04/2024,R1,Acme,5\n\n04/04/2024,R2,Acme,6,\n"
+        b"05/04/2024,R3,Acme,7,x\n"
     )
     imp = run_import(AuthorityFactory(), content)
-    assert copy_calls == [False]  # A blank line and a row too wide: COPY refuses, rows are read.
-    assert (imp.status, imp.imported_rows) == (ImportStatus.DONE, 2)
+    assert copy_calls == [False]  # A blank line and rows too wide: COPY refuses, rows are read.
+    # An empty cell past the header is nothing; a value there means the row's values shifted.
+    assert (imp.status, imp.imported_rows, imp.rejected_rows) == (ImportStatus.DONE, 2, 1)
 
 
 def test_unicode_spaces_are_stripped_as_python_strips_them(monkeypatch):

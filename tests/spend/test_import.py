@@ -319,3 +319,19 @@ def test_a_quote_left_open_below_the_preview_fails_the_import_with_its_line(auth
     assert imp.status == ImportStatus.FAILED
     assert "quote left open" in imp.message
     assert not Transaction.objects.exists()
+
+
+def test_a_row_with_more_values_than_the_header_is_rejected_not_shifted(authority):
+    """An unquoted comma inside a supplier name shifts the row's values: 'HANSON, AGGREGATES'
+    would put 'AGGREGATES' where the next column is. Empty cells past the header are fine."""
+    imp = run_import(authority, csv_bytes(
+        "01/02/2024,R1,Acme,100,E1,Stationery",
+        "01/02/2024,R2,HANSON, AGGREGATES,100,E1,Stationery",
+        "01/02/2024,R3,Acme,7,E1,Stationery,,",
+    ))  # fmt: skip
+    assert (imp.status, imp.imported_rows, imp.rejected_rows) == (ImportStatus.DONE, 2, 1)
+    reject = imp.rejects.get()
+    assert (reject.row_number, reject.column, reject.value) == (3, "(after the last column)",
+                                                                "Stationery")  # fmt: skip
+    assert "7 cells, the header 6" in reject.reason
+    assert set(Transaction.objects.values_list("reference", flat=True)) == {"R1", "R3"}
