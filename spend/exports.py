@@ -65,6 +65,7 @@ TRANSACTION_COLUMNS = (
 
 REJECT_COLUMNS = (
     ("Row", lambda r: r.row_number),
+    ("Outcome", lambda r: r.get_kind_display()),
     ("Column", lambda r: r.column),
     ("Value", lambda r: r.value),
     ("Reason", lambda r: r.reason),

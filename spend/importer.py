@@ -31,6 +31,7 @@ from spend.models import (
     ImportMode,
     ImportReject,
     ImportStatus,
+    SkipKind,
     SpendImport,
     StagingRow,
     staging_table,
@@ -40,6 +41,7 @@ from spend.values import PLAIN_AMOUNT, BadValue, DateParser, parse_amount
 
 logger = logging.getLogger(__name__)
 ANALYZE_AFTER_ROWS = 50_000
+PRESENT_REASON = "Already present: the same authority, reference, date, amount and supplier"
 
 # "1234.56", "-12" or "1,234.56": the amounts of nearly every row, parsed without the full check.
 _PLAIN_AMOUNT = re.compile(PLAIN_AMOUNT).match
@@ -319,7 +321,7 @@ def run_import(spend_import: SpendImport) -> SpendImport:
         return spend_import
     try:
         with transaction.atomic():
-            moved = move(spend_import, staged.table)
+            moved = move(spend_import, staged.table, staged.staged)
             if moved is None:  # The same file finished in another process meanwhile.
                 _clear_staging(spend_import, staged.table)
                 _finish(
@@ -373,12 +375,17 @@ def _lock_authority(authority_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(770077, %s)", [authority_id])
 
 
-def move(spend_import: SpendImport, staging: str = STAGING_TABLE) -> dict | None:
+def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
+         staged_rows: int | None = None) -> dict | None:  # fmt: skip
     """Phase 2, inside the caller's transaction: set-based SQL from the staging table (named by
     the stage phase, never by input) to transactions. None when the same file was imported
     while this one was being staged."""
     imp, auth = spend_import.pk, spend_import.authority_id
     staging = staging_table(staging)
+    if staged_rows is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {staging} WHERE spend_import_id = %s", [imp])
+            staged_rows = cursor.fetchone()[0]
     step = _Steps(imp)
     _lock_authority(auth)  # Waits while another import moves rows for this authority.
     progress.announce(imp, "payees")
@@ -463,6 +470,8 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE) -> dict | None
             [auth, auth, auth, auth, auth, imp, imp],
         )
         inserted = cursor.rowcount
+        if inserted < staged_rows:
+            _list_present_rows(cursor, staging, spend_import)
         if connection.vendor == "postgresql" and inserted >= ANALYZE_AFTER_ROWS:
             # Fresh statistics for the summary refresh below (a sort of a million rows by six
             # keys instead of a hash aggregate took twice as long). Its lock lasts until commit,
@@ -482,6 +491,30 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE) -> dict | None
     step("staging cleared")
     step.log()
     return {"inserted": max(inserted, 0), "months": months}
+
+
+def _list_present_rows(cursor, staging: str, spend_import: SpendImport) -> None:
+    """List every staged row the INSERT skipped, with the payment it matched by natural key
+    (each skipped row matches exactly one: the unique key says so). Runs only when rows were
+    skipped, so an import of new payments pays nothing for it."""
+    imp = spend_import.pk
+    cursor.execute(
+        f"""
+        INSERT INTO spend_importreject (spend_import_id, row_number, "column", value, reason,
+                                        kind)
+        SELECT %s, s.row_number, '',
+               CASE WHEN t.spend_import_id = %s THEN 'as row ' || t.row_number || ' of this file'
+                    ELSE 'as import #' || t.spend_import_id || ', row ' || t.row_number END,
+               %s, %s
+        FROM {staging} s
+        JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
+        JOIN spend_transaction t ON t.payee_id = p.id AND t.reference = s.reference
+             AND t.payment_date = s.payment_date AND t.amount = s.amount
+        WHERE s.spend_import_id = %s
+          AND NOT (t.spend_import_id = %s AND t.row_number = s.row_number)
+        """,
+        [imp, imp, PRESENT_REASON, SkipKind.PRESENT, spend_import.authority_id, imp, imp],
+    )
 
 
 def _as_date(value) -> datetime.date:

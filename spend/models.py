@@ -140,14 +140,21 @@ class SpendImport(models.Model):
         }
 
 
+class SkipKind(models.TextChoices):
+    REJECTED = "rejected", "Rejected"
+    PRESENT = "present", "Already present"
+
+
 class ImportReject(models.Model):
-    """A row that was not imported, and why."""
+    """A row that was not imported, and why: rejected by a check, or already present (a payment
+    with the same natural key was there already, from an earlier import or row of the file)."""
 
     spend_import = models.ForeignKey(SpendImport, on_delete=models.CASCADE, related_name="rejects")
     row_number = models.PositiveIntegerField()
     column = models.CharField(max_length=200, blank=True)
     value = models.CharField(max_length=500, blank=True)
     reason = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=SkipKind.choices, default=SkipKind.REJECTED)
 
     class Meta:
         ordering = ["spend_import", "row_number", "pk"]

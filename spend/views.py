@@ -231,6 +231,7 @@ def import_detail(request, pk: int):
         "fields": FIELDS,
         "earlier": services.already_imported(spend_import) if form else None,
         "reasons": _reasons(spend_import),
+        "mapping_used": [(FIELDS.get(k, k), h) for k, h in spend_import.mapping.items()],
         "progress": progress.progress_of(spend_import),
     }
     return render(request, "spend/import_detail.html", context)
@@ -238,7 +239,9 @@ def import_detail(request, pk: int):
 
 def _reasons(spend_import: SpendImport):
     return (
-        spend_import.rejects.values("reason").annotate(n=Count("pk")).order_by("-n", "reason")[:10]
+        spend_import.rejects.values("kind", "reason")
+        .annotate(n=Count("pk"))
+        .order_by("-kind", "-n", "reason")[:10]
     )
 
 

@@ -17,6 +17,7 @@ from spend.models import (
     ImportStatus,
     MappingProfile,
     Payee,
+    SkipKind,
     SpendImport,
     SpendSummary,
     StagingRow,
@@ -75,9 +76,9 @@ def test_rejects_download_as_csv(client, hub, authority):
     response = client.get(f"/spend/imports/{imp.pk}/rejects.csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = text.strip().splitlines()
-    assert lines[0] == "Row,Column,Value,Reason"
-    assert lines[1].startswith('9,Date Paid,31/04/2024,"Date is not a date')
-    assert lines[2] == "10,Amount,five hundred,Amount is not a number"
+    assert lines[0] == "Row,Outcome,Column,Value,Reason"
+    assert lines[1].startswith('9,Rejected,Date Paid,31/04/2024,"Date is not a date')
+    assert lines[2] == "10,Rejected,Amount,five hundred,Amount is not a number"
 
 
 def test_same_file_again_adds_nothing(authority):
@@ -99,6 +100,15 @@ def test_transactions_already_present_are_recognised_by_natural_key(authority):
     )
     assert (imp.imported_rows, imp.duplicate_rows) == (1, 1)
     assert Transaction.objects.count() == 2
+    # The row not imported again is listed, with the payment it matched.
+    first = SpendImport.objects.order_by("pk").first()
+    present = imp.rejects.get()
+    assert (present.row_number, present.kind, present.value) == (
+        2,
+        SkipKind.PRESENT,
+        f"as import #{first.pk}, row 2",
+    )
+    assert present.reason == importer.PRESENT_REASON
     # The same reference on another date or amount is another payment.
     imp = run_import(
         authority, csv_bytes("01/02/2024,R1,Acme,101,E1,", "01/03/2024,R1,Acme,100,E1,")
@@ -111,9 +121,22 @@ def test_transactions_already_present_are_recognised_by_natural_key(authority):
     assert (code.total_spend, code.transaction_count) == (Decimal("306.00"), 4)
 
 
-def test_duplicates_inside_one_file_are_imported_once(authority):
-    imp = run_import(authority, csv_bytes("01/02/2024,R1,Acme,100,,", "01/02/2024,R1,Acme,100,,"))
-    assert (imp.imported_rows, imp.duplicate_rows) == (1, 1)
+def test_duplicates_inside_one_file_are_imported_once_and_each_listed(authority, client, hub):
+    """Three £500 grants to one payee on one day in a file without references: one payment by
+    the natural key, and the two rows not imported are listed, so nothing goes unseen."""
+    header = "Date,Supplier Name,Amount"
+    rows = ["01/02/2024,Redacted personal data,500"] * 3 + ["02/02/2024,Acme,5"]
+    imp = run_import(authority, csv_bytes(*rows, header=header))
+    assert (imp.imported_rows, imp.duplicate_rows, imp.rejected_rows) == (2, 2, 0)
+    assert list(imp.rejects.values_list("row_number", "kind", "value")) == [
+        (3, SkipKind.PRESENT, "as row 2 of this file"),
+        (4, SkipKind.PRESENT, "as row 2 of this file"),
+    ]
+    client.force_login(hub.admin)
+    html = client.get(imp.get_absolute_url()).content.decode()
+    assert "2 × Already present" in html and "rows not imported, with why (CSV)" in html
+    text = b"".join(client.get(f"/spend/imports/{imp.pk}/rejects.csv").streaming_content)
+    assert "3,Already present,,as row 2 of this file," in text.decode("utf-8-sig")
 
 
 def test_of_two_equal_payments_in_a_file_the_first_is_kept(authority):

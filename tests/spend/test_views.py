@@ -242,7 +242,7 @@ def test_upload_preview_correct_and_import(admin_client, data, django_capture_on
         reverse("spend:import_progress", args=[imp.pk]), HTTP_HX_REQUEST="true"
     )
     assert "hx-trigger" not in progress.content.decode()  # Finished: polling stops.
-    assert "download the rejects" in progress.content.decode()
+    assert "download the rows not imported" in progress.content.decode()
 
 
 def test_mapping_form_shows_errors(admin_client, data):
