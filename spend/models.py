@@ -36,6 +36,11 @@ def _fact_fk(to, *, optional: bool = False, **options) -> models.ForeignKey:
     return models.ForeignKey(to, **options)
 
 
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all", _("All or nothing: any rejected row stops the import")
+    KEEP_VALID = "valid", _("Import the valid rows and list the rejects")
+
+
 class MappingProfile(models.Model):
     """A saved column mapping for one source of files (e.g. "Oxford City Council quarterly")."""
 
@@ -52,6 +57,11 @@ class MappingProfile(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Extra date formats, comma separated, in strftime style, e.g. %d.%m.%Y."),
+    )
+    # The mode the profile's files import in, preset on their preview: the next quarter is one
+    # click in the same mode.
+    mode = models.CharField(
+        max_length=10, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,11 +80,6 @@ class ImportStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected (nothing imported)")
     DUPLICATE = "duplicate", _("Same file already imported")
     FAILED = "failed", _("Failed")
-
-
-class ImportMode(models.TextChoices):
-    ALL_OR_NOTHING = "all", _("All or nothing: any rejected row stops the import")
-    KEEP_VALID = "valid", _("Import the valid rows and list the rejects")
 
 
 class SpendImport(models.Model):

@@ -61,6 +61,7 @@ def import_create(*, authority, fileobj: BinaryIO, file_name: str, by=None,
         detected=detected,
         mapping=mapping,
         date_formats=profile.date_formats if profile else "",
+        mode=profile.mode if profile else ImportMode.ALL_OR_NOTHING,
         created_by=by if by is not None and by.is_authenticated else None,
     )
     spend_import.upload.save(file_name.rsplit("/", 1)[-1], File(fileobj), save=False)
@@ -102,6 +103,7 @@ def import_confirm(*, spend_import: SpendImport, mapping: dict[str, str], mode: 
             mapping=spend_import.mapping,
             headers=headers,
             date_formats=date_formats,
+            mode=spend_import.mode,
         )
     earlier = already_imported(spend_import)
     if earlier is not None:
@@ -140,17 +142,54 @@ def import_run(*, import_id: int) -> SpendImport | None:
 
 
 def profile_save(*, name: str, authority, mapping: dict, headers: list[str],
-                 date_formats: str = "") -> MappingProfile:  # fmt: skip
+                 date_formats: str = "", mode: str = ImportMode.ALL_OR_NOTHING
+                 ) -> MappingProfile:  # fmt: skip
+    """Save (or update) the profile of this name. Raises ProfileTaken when another authority's
+    profile has the name: saving would take it over."""
+    name = name.strip()[:120]
+    taken = MappingProfile.objects.filter(name=name).exclude(authority=authority).first()
+    if taken is not None:
+        raise ProfileTaken(
+            f"The profile “{name}” belongs to {taken.authority or 'no authority'}: choose "
+            "another name."
+        )
     profile, _created = MappingProfile.objects.update_or_create(
-        name=name.strip()[:120],
+        name=name,
         defaults={
             "authority": authority,
             "mapping": mapping,
             "header_signature": header_signature(headers),
             "date_formats": date_formats,
+            "mode": mode,
         },
     )
     return profile
+
+
+class ProfileTaken(ValueError):
+    pass
+
+
+def import_again(*, spend_import: SpendImport, by=None) -> SpendImport:
+    """A new preview of a rejected or failed import's file (the same stored file), with its
+    mapping, formats and mode, to correct and confirm again. The finished import stays as the
+    record of what happened."""
+    if spend_import.status not in (ImportStatus.REJECTED, ImportStatus.FAILED):
+        raise ValueError("Only a rejected or failed import can be imported again.")
+    again = SpendImport(
+        authority=spend_import.authority,
+        profile=spend_import.profile,
+        file_name=spend_import.file_name,
+        upload=spend_import.upload.name,
+        content_hash=spend_import.content_hash,
+        detected=spend_import.detected,
+        mapping=spend_import.mapping,
+        date_formats=spend_import.date_formats,
+        mode=spend_import.mode,
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    again.save()
+    return again
 
 
 @transaction.atomic

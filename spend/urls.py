@@ -16,6 +16,7 @@ urlpatterns = [
     path("imports/new/", views.import_new, name="import_new"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/again/", views.import_again, name="import_again"),
     path("imports/<int:pk>/rejects.csv", views.import_rejects, name="import_rejects"),
     path("payees/", views.payee_queue, name="payees"),
     path("payees/<int:pk>/confirm/", views.payee_confirm, name="payee_confirm"),

@@ -211,16 +211,21 @@ def import_detail(request, pk: int):
     if spend_import.status == ImportStatus.PREVIEW:
         initial = {f"map_{k}": v for k, v in spend_import.mapping.items()}
         initial["date_formats"] = spend_import.date_formats
+        initial["mode"] = spend_import.mode
         form = MappingForm(request.POST or None, headers=headers, initial=initial)
         if request.method == "POST" and form.is_valid():
-            services.import_confirm(
-                spend_import=spend_import,
-                mapping=form.mapping(),
-                mode=form.cleaned_data["mode"],
-                date_formats=form.cleaned_data["date_formats"],
-                save_profile_as=form.cleaned_data["save_profile_as"],
-            )
-            return redirect(spend_import)
+            try:
+                services.import_confirm(
+                    spend_import=spend_import,
+                    mapping=form.mapping(),
+                    mode=form.cleaned_data["mode"],
+                    date_formats=form.cleaned_data["date_formats"],
+                    save_profile_as=form.cleaned_data["save_profile_as"],
+                )
+            except services.ProfileTaken as exc:
+                form.add_error("save_profile_as", str(exc))
+            else:
+                return redirect(spend_import)
     elif request.method == "POST":
         messages.info(request, "This import was confirmed already.")
         return redirect(spend_import)
@@ -235,6 +240,19 @@ def import_detail(request, pk: int):
         "progress": progress.progress_of(spend_import),
     }
     return render(request, "spend/import_detail.html", context)
+
+
+@spend_manager_view
+@require_POST
+def import_again(request, pk: int):
+    spend_import = _import(pk)
+    try:
+        again = services.import_again(spend_import=spend_import, by=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect(spend_import)
+    messages.info(request, "The same file, ready to import again: correct the mapping or mode.")
+    return redirect(again)
 
 
 def _reasons(spend_import: SpendImport):

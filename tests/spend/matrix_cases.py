@@ -31,9 +31,11 @@ def spend(world) -> SimpleNamespace:
         preview = services.import_create(
             authority=world.authority, fileobj=io.BytesIO(SAMPLE + b"\n"), file_name="p.csv"
         )
+        rejected = run_import(world.authority, SAMPLE + b"\n\n", "r.csv", mode="all")
         world.spend = SimpleNamespace(
             imp=imp,
             preview=preview,
+            rejected=rejected,
             tx=Transaction.objects.order_by("pk").first(),
             payee=Payee.objects.get(vendor__isnull=True),
             code=ExpenseCode.objects.get(),
@@ -94,6 +96,13 @@ CASES = [
         ok=frozenset({302}),
     ),
     Case("spend import progress", _url("spend:import_progress", "imp"), MANAGERS),
+    Case(
+        "spend import again",
+        _url("spend:import_again", "rejected"),
+        MANAGERS,
+        method="post",
+        ok=frozenset({302}),
+    ),
     Case("spend import rejects", _url("spend:import_rejects", "imp"), MANAGERS),
     Case("spend unmatched payees", _url("spend:payees"), MANAGERS),
     Case(

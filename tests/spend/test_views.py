@@ -2,14 +2,24 @@
 upload → preview → confirm → progress flow, and constant query counts."""
 
 import datetime
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
-from spend.models import ExpenseCode, ImportStatus, Payee, SpendImport, Transaction
+from spend import services
+from spend.models import (
+    ExpenseCode,
+    ImportStatus,
+    MappingProfile,
+    Payee,
+    SpendImport,
+    Transaction,
+)
 from spend.views import REPORTS
 from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
 from tests.spend.helpers import DATA, csv_bytes, run_import
@@ -398,3 +408,65 @@ def test_applying_filters_keeps_sort_and_page_size_not_the_page(admin_client, da
     form = form[: form.index("</form>")]
     assert 'name="sort" value="-amount"' in form and 'name="per_page" value="50"' in form
     assert 'name="page"' not in form
+
+
+def test_a_rejected_import_is_imported_again_in_another_mode(client, hub):
+    """All or nothing refused the file for one bad row: "import again" opens a new preview of
+    the same stored file, with its mapping, and the valid rows then import."""
+    authority = AuthorityFactory(code="any", name="Anytown")
+    content = (DATA / "spend-cp1252-blank-rows.csv").read_bytes()
+    rejected = run_import(authority, content, "any.csv", mode="all")
+    assert rejected.status == ImportStatus.REJECTED
+    client.force_login(hub.admin)
+    assert 'id="import-again"' in client.get(rejected.get_absolute_url()).content.decode()
+    response = client.post(reverse("spend:import_again", args=[rejected.pk]))
+    again = SpendImport.objects.exclude(pk=rejected.pk).get()
+    assert response["Location"] == again.get_absolute_url()
+    assert (again.status, again.mapping, again.upload.name) == (
+        ImportStatus.PREVIEW,
+        rejected.mapping,
+        rejected.upload.name,
+    )
+    data = {f"map_{k}": v for k, v in again.mapping.items()} | {"mode": "valid"}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(again.get_absolute_url(), data)
+    again.refresh_from_db()
+    assert (again.status, again.imported_rows, again.rejected_rows) == (ImportStatus.DONE, 4, 2)
+    rejected.refresh_from_db()
+    assert rejected.status == ImportStatus.REJECTED  # The record of what happened stays.
+    # A finished import is not imported again.
+    response = client.post(reverse("spend:import_again", args=[again.pk]), follow=True)
+    assert "Only a rejected or failed import" in response.content.decode()
+    assert SpendImport.objects.count() == 2
+
+
+def test_a_profile_keeps_the_mode_for_the_next_file(client, hub):
+    authority = AuthorityFactory(code="any", name="Anytown")
+    content = (DATA / "spend-cp1252-blank-rows.csv").read_bytes()
+    first = services.import_create(authority=authority, fileobj=io.BytesIO(content),
+                                   file_name="q1.csv")  # fmt: skip
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.import_confirm(spend_import=first, mapping=first.mapping, mode="valid",
+                                save_profile_as="Anytown quarterly")  # fmt: skip
+    nxt = services.import_create(authority=authority, fileobj=io.BytesIO(content + b"\r\n"),
+                                 file_name="q2.csv")  # fmt: skip
+    assert (nxt.profile.name, nxt.mode) == ("Anytown quarterly", "valid")
+    client.force_login(hub.admin)
+    html = client.get(nxt.get_absolute_url()).content.decode()
+    assert re.search(r'<option value="valid" selected>', html)
+
+
+def test_saving_a_profile_under_another_authoritys_name_is_refused(client, hub):
+    mine, theirs = AuthorityFactory(code="a", name="A"), AuthorityFactory(code="b", name="B")
+    services.profile_save(name="Quarterly", authority=theirs, mapping={"date": "Date"},
+                          headers=["Date"])  # fmt: skip
+    imp = services.import_create(authority=mine, fileobj=io.BytesIO(csv_bytes(
+        "01/02/2024,R1,Acme,100,E1,Stationery")), file_name="x.csv")  # fmt: skip
+    client.force_login(hub.admin)
+    data = {f"map_{k}": v for k, v in imp.mapping.items()}
+    data |= {"mode": "valid", "save_profile_as": "Quarterly"}
+    html = client.post(imp.get_absolute_url(), data).content.decode()
+    assert "belongs to B: choose another name" in html
+    imp.refresh_from_db()
+    assert imp.status == ImportStatus.PREVIEW
+    assert MappingProfile.objects.get(name="Quarterly").authority == theirs
