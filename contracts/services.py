@@ -1,7 +1,7 @@
 """Writes to contracts. Views and commands call these; nothing writes contracts elsewhere."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
@@ -100,13 +100,16 @@ def _tell_followers(contract: Contract, changes: str, by) -> None:
 def _save(
     *, contract: Contract, authorities: Iterable[Authority], awards: Iterable[dict]
 ) -> Contract:
-    """Validate and save the contract with its authorities and awards; re-index its search text."""
+    """Validate and save the contract with its authorities and awards; re-index its search text;
+    queue the re-match of its vendors' payments when what the spend rule reads has changed."""
+    before = _spend_match_state(contract)
     contract.full_clean()
     contract.save()
     contract.authorities.set(authorities)
     _replace_awards(contract=contract, awards=awards)
     contracts_refresh_search_text(contract_ids=[contract.pk])
     contract.refresh_from_db(fields=["search_text"])
+    _rematch_spend_on_commit(before=before, after=_spend_match_state(contract))
     return contract
 
 
@@ -117,3 +120,49 @@ def _replace_awards(*, contract: Contract, awards: Iterable[dict]) -> None:
     for row in rows:
         row.full_clean(exclude=["contract"])
     ContractAward.objects.bulk_create(rows)
+
+
+# What spend's on/off-contract rule (spend.matching.contract_matches_sql) reads of a contract
+# besides its authorities and awarded vendors. Keep the two in step.
+SPEND_MATCH_FIELDS = ("reference", "kind", "status", "start_date", "end_date", "category_id")
+
+
+class _SpendMatch(NamedTuple):
+    fields: dict[str, Any]
+    authority_ids: frozenset[int]
+    vendor_ids: frozenset[int]
+
+
+def _spend_match_state(contract: Contract) -> _SpendMatch:
+    """What the spend rule reads of the contract, from the database (a model form has already
+    changed the instance). Locks the row first, so a concurrent edit reads this one's result."""
+    if contract._state.adding:
+        return _SpendMatch({}, frozenset(), frozenset())
+    fields = (
+        Contract.objects.select_for_update()
+        .filter(pk=contract.pk)
+        .values(*SPEND_MATCH_FIELDS)
+        .get()
+    )
+    return _SpendMatch(
+        fields,
+        frozenset(contract.authorities.values_list("pk", flat=True)),
+        frozenset(contract.awards.values_list("vendor_id", flat=True)),
+    )
+
+
+def _rematch_spend_on_commit(*, before: _SpendMatch, after: _SpendMatch) -> None:
+    """Payments to the vendors awarded before or after the change may move on or off the
+    contract: re-match them once the change is committed (nothing when the rule reads nothing
+    new, or no vendor was ever awarded)."""
+    if before == after:
+        return
+    vendor_ids = sorted(before.vendor_ids | after.vendor_ids)
+    if vendor_ids:
+        transaction.on_commit(lambda: _rematch_spend(vendor_ids))
+
+
+def _rematch_spend(vendor_ids: list[int]) -> None:
+    from spend.tasks import rematch_vendor_spend  # the app built on contracts
+
+    rematch_vendor_spend.delay(vendor_ids=vendor_ids)

@@ -372,7 +372,9 @@ def _lock_authority(authority_id: int) -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
             # Sorts and hash aggregates over a million staged rows stay in memory.
             cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
-            cursor.execute("SELECT pg_advisory_xact_lock(770077, %s)", [authority_id])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [matching.IMPORT_LOCK, authority_id]
+            )
 
 
 def move(spend_import: SpendImport, staging: str = STAGING_TABLE,

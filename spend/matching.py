@@ -2,15 +2,20 @@
 suggestions a person confirms), and transactions to contracts (the on/off-contract rule)."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from rapidfuzz import fuzz, process
 
+from categories.models import Authority
+from spend import summaries
 from spend.models import STAGING_TABLE, MatchMethod, Payee, staging_table
 from spend.values import normalize_name
 from vendors.models import Vendor, VendorAlias
 
 SUGGESTION_CUTOFF = 80
+# The advisory lock key of an authority's imports (spend.importer._lock_authority) and re-matches.
+IMPORT_LOCK = 770077
 # The rule, in words, for the pages that show a match.
 CONTRACT_RULE = (
     "A payment is on contract when its vendor holds an award on a contract that covers the "
@@ -24,7 +29,8 @@ CONTRACT_RULE = (
 def contract_matches_sql(source: str) -> str:
     """SQL for (row_id, contract_id, n): the contract the rule picks for each row of `source`
     and how many qualified. `source` is a subquery with row_id, vendor_id, authority_id,
-    category_id and payment_date. Set-based (joins and a window), never one query per row."""
+    category_id and payment_date. Set-based (joins and a window), never one query per row.
+    contracts.services.SPEND_MATCH_FIELDS names the contract columns read here: keep in step."""
     return f"""
         SELECT x.row_id, x.contract_id, x.n FROM (
           SELECT d.row_id, d.contract_id,
@@ -249,3 +255,32 @@ def rematch_transactions(*, where: str, params: list) -> list[tuple[int, object]
             f"SELECT DISTINCT authority_id, month FROM spend_transaction WHERE {where}", params
         )
         return list(cursor.fetchall())
+
+
+@transaction.atomic
+def rematch_vendors(*, vendor_ids: Iterable[int]) -> list[tuple[int, object]]:
+    """Re-match these vendors' payments after a contract's awards, authorities, dates, status,
+    kind or category changed; then their payees' and codes' totals and the summaries of their
+    months, as payee_confirm does. Recomputed from the contracts as they are, so a second run
+    changes nothing. Returns the (authority id, month) slices refreshed."""
+    ids = sorted(set(vendor_ids))
+    if not ids:
+        return []
+    _wait_for_imports()
+    where = f"vendor_id IN ({', '.join(['%s'] * len(ids))})"
+    slices = rematch_transactions(where=where, params=ids)
+    refresh_payee_totals(where=where, params=ids)
+    summaries.refresh_slices(slices)
+    return slices
+
+
+def _wait_for_imports() -> None:
+    """Hold every authority's import lock, in id order, until commit. An import in flight may
+    have matched its payments against the contracts before the change: this waits for it to
+    commit, so the re-match sees them; an import starting meanwhile waits, then matches
+    against the changed contracts. (SQLite has one writer at a time.)"""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for authority_id in Authority.objects.order_by("pk").values_list("pk", flat=True):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, authority_id])

@@ -1,11 +1,25 @@
-"""Celery tasks of the spend app: thin wrappers over spend.services."""
+"""Celery tasks of the spend app: thin wrappers over spend.services and spend.matching."""
 
 from celery import shared_task
+from django.db import OperationalError
 
-from spend import services
+from spend import matching, services
 
 
 @shared_task(acks_late=True)
 def run_spend_import(*, import_id: int) -> None:
     """Run a queued import. Safe to run twice: the import is claimed before it runs."""
     services.import_run(import_id=import_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),  # A deadlock with a concurrent re-match, say.
+    retry_backoff=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def rematch_vendor_spend(*, vendor_ids: list[int]) -> None:
+    """Re-match the vendors' payments after a contract changed (contracts.services queues it).
+    Safe to run twice: it recomputes from the contracts as they are."""
+    matching.rematch_vendors(vendor_ids=vendor_ids)
