@@ -55,7 +55,8 @@ def contract_update(
     awards: Iterable[dict],
     by,
 ) -> Contract:
-    before = {name: getattr(contract, name) for name in NOTICEABLE_FIELDS}
+    # As saved: a model form has set its new values on `contract` already.
+    before = Contract.objects.filter(pk=contract.pk).values(*NOTICEABLE_FIELDS).get()
     for name, value in fields.items():
         setattr(contract, name, value)
     saved = _save(contract=contract, authorities=authorities, awards=awards)

@@ -112,3 +112,25 @@ def test_invalid_field_is_marked_for_assistive_styling(client, hub, acme):
     response = client.post(reverse("contracts:create"), _payload(hub, title=""))
     assert response.status_code == 200
     assert 'class="form-control is-invalid"' in response.content.decode()
+
+
+def test_an_edit_through_the_form_tells_followers_what_changed(
+    client, hub, acme, django_capture_on_commit_callbacks
+):
+    """The form sets the new values on the contract before the service runs: the notice must
+    compare with what was saved, not with the form's contract."""
+    import datetime
+
+    from notifications.models import Follow, Kind, Notification
+
+    contract = ContractFactory(
+        reference="ITS1", category=hub.category, status="active",
+        start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2028, 1, 1),
+    )  # fmt: skip
+    Follow.objects.create(user=hub.buyer, contract=contract)
+    client.force_login(hub.cm)
+    data = _payload(hub, reference="ITS1", end_date="2028-06-30")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("contracts:edit", args=["ITS1"]), data).status_code == 302
+    notice = Notification.objects.get(kind=Kind.CHANGE, recipient=hub.buyer)
+    assert "1 Jan 2028 → 30 Jun 2028" in notice.body
