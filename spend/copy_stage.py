@@ -41,7 +41,7 @@ BLOCK = 1 << 20
 STAGED_TABLE = SESSION_STAGING_TABLE
 # The file as text and the maps of its distinct values: dropped when staging ends, however.
 RAW_TABLES = ("spend_raw", "spend_raw_dates", "spend_raw_names", "spend_raw_expense",
-              "spend_raw_amounts")  # fmt: skip
+              "spend_raw_amounts", "spend_raw_bodies")  # fmt: skip
 
 
 def _data_start(table) -> tuple[int, int] | None:
@@ -135,7 +135,7 @@ def _distinct_values(cursor, sql: "_Sql") -> dict[str, list[str]]:
     unusual ones of the amount columns (not plain "1,234.56"), in one scan (grouping sets)."""
     exprs = {
         field: sql.col(field)
-        for field in ("date", "supplier_name", "expense_category")
+        for field in ("date", "supplier_name", "expense_category", "authority")
         if sql.col(field)
     }
     for field in ("amount", "net_amount", "vat_amount"):
@@ -199,7 +199,8 @@ class _Sql:
         return " AND ".join(f"btrim({c}, %(ws)s) = ''" for c in self.header_columns)
 
 
-def _build_maps(cursor, sql: _Sql, parser) -> None:
+def _build_maps(cursor, sql: _Sql, parser) -> bool:
+    """Load the maps of distinct values; True when some body value names another authority."""
     values = _distinct_values(cursor, sql)
     days = []
     for raw in values["date"]:
@@ -225,9 +226,15 @@ def _build_maps(cursor, sql: _Sql, parser) -> None:
             amounts.setdefault(raw, _amount_or_none(raw))
     _load_map(cursor, "spend_raw_amounts", "raw text, value numeric(14, 2)",
               amounts.items())  # fmt: skip
+    # Body values naming another authority of the hub: their rows go to the row check, which
+    # rejects them (usually none, and then no join).
+    bodies = parser.bodies
+    others = [(raw,) for raw in values.get("authority", ()) if bodies and bodies.other(raw)]
+    _load_map(cursor, "spend_raw_bodies", "raw text", others)
+    return bool(others)
 
 
-def _check_sql(sql: _Sql, import_id: int, first_number: int) -> str:
+def _check_sql(sql: _Sql, import_id: int, first_number: int, other_bodies: bool = False) -> str:
     """One pass over the raw rows: every non-blank row converted once into the temporary
     staging table, with `fine` saying whether SQL accepts it as it is."""
     joins = [
@@ -240,6 +247,8 @@ def _check_sql(sql: _Sql, import_id: int, first_number: int) -> str:
     expense = sql.col("expense_category")
     if expense:
         joins.append(f"LEFT JOIN spend_raw_expense e ON e.raw = {expense}")
+    if other_bodies:
+        joins.append(f"LEFT JOIN spend_raw_bodies ob ON ob.raw = {sql.col('authority')}")
 
     expense_name = "coalesce(e.name, '')" if expense else "''"
     name_key = "coalesce(e.key, '')" if expense else "''"
@@ -256,12 +265,14 @@ def _check_sql(sql: _Sql, import_id: int, first_number: int) -> str:
         f"{sql.text('expense_code', 100)} AS code",
         f"{expense_name} AS expense_name", f"{name_key} AS name_key",
         f"{sql.text('capital_revenue', 20)} AS caprev", f"{sql.text('supplier_id', 100)} AS sid",
-        "nm.name", "nm.key",
+        "nm.name", "nm.key", f"{'ob.raw' if other_bodies else 'NULL'} AS other_body",
     ])  # fmt: skip
     fine = "d.day IS NOT NULL AND name IS NOT NULL AND amount IS NOT NULL"
     fine += " AND (no_net OR net IS NOT NULL) AND (no_vat OR vat IS NOT NULL)"
     if sql.col("reference"):
         fine += " AND reference <> ''"
+    if other_bodies:
+        fine += " AND other_body IS NULL"
     fine = fine.replace("d.day", "day")
     return f"""
         CREATE TEMP TABLE {STAGED_TABLE} AS
@@ -314,11 +325,11 @@ def copy_stage(spend_import, table, parser, result) -> bool:
         copied = time.monotonic()
         try:
             progress.announce(spend_import.pk, "checks")
-            _build_maps(cursor, sql, parser)
+            other_bodies = _build_maps(cursor, sql, parser)
             with transaction.atomic():
                 cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
                 cursor.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
-                cursor.execute(_check_sql(sql, spend_import.pk, first), params)
+                cursor.execute(_check_sql(sql, spend_import.pk, first, other_bodies), params)
                 result.total = cursor.rowcount
             cursor.execute(f"SELECT array_agg(id ORDER BY id) FROM {STAGED_TABLE} WHERE NOT fine")
             others = cursor.fetchone()[0] or []

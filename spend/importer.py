@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from categories.models import Authority
 from spend import matching, progress, summaries, values
 from spend.copy_stage import STAGED_TABLE, copy_stage
 from spend.mapping import FIELDS, mapping_positions, missing_required
@@ -37,7 +38,7 @@ from spend.models import (
     staging_table,
 )
 from spend.reader import SpendTable, UnreadableFile
-from spend.values import PLAIN_AMOUNT, BadValue, DateParser, parse_amount
+from spend.values import PLAIN_AMOUNT, BadValue, DateParser, normalize_name, parse_amount
 
 logger = logging.getLogger(__name__)
 ANALYZE_AFTER_ROWS = 50_000
@@ -80,6 +81,8 @@ class RowParser:
             get(f) for f in ("department", "expense_category", "capital_revenue", "supplier_id")
         )
         self.i_code = get("expense_code")
+        self.i_body = get("authority")
+        self.bodies = OtherBodies(spend_import.authority_id) if self.i_body is not None else None
 
     def __call__(self, number: int, cells: list[str]) -> tuple[tuple | None, list]:
         """Rows that are plainly fine take a short path; anything else is checked in full."""
@@ -91,7 +94,8 @@ class RowParser:
         i_ref = self.i_reference
         reference = cells[i_ref].strip()[:100] if i_ref is not None else ""
         if (days is None or not supplier_name or not _PLAIN_AMOUNT(raw_amount)
-                or (i_ref is not None and not reference)):  # fmt: skip
+                or (i_ref is not None and not reference)
+                or (self.bodies and self.bodies.other(cells[self.i_body]))):  # fmt: skip
             return self.check(number, cells)
         payee_key = self.names.get(supplier_name)
         if payee_key is None:
@@ -153,6 +157,10 @@ class RowParser:
         reference = _text(cells, p.get("reference"), 100)
         if "reference" in p and not reference:
             fail("reference", "Transaction reference is missing")
+        other = self.bodies.other(cells[p["authority"]]) if self.bodies else None
+        if other:
+            fail("authority", f"Names another authority of this hub ({other}): import its rows "
+                              "under that authority")  # fmt: skip
         if errors:
             return None, errors
         payee_key = self.names.get(supplier_name)
@@ -175,6 +183,32 @@ class RowParser:
             _text(cells, p.get("supplier_id"), 100), supplier_name, payee_key,
         )  # fmt: skip
         return row, []
+
+
+class OtherBodies:
+    """The file's authority/body column against the hub's other authorities: a row naming one
+    of them (by name or code, normalised) is not this authority's payment, so it is rejected,
+    never booked here. Any other value (the publisher's own name, "OCC") is this authority's."""
+
+    def __init__(self, authority_id: int):
+        self.names: dict[str, str] = {}
+        own = Authority.objects.filter(pk=authority_id).values_list("name", "code").first() or ()
+        own_keys = {normalize_name(v) for v in own if v}
+        for name, code in Authority.objects.exclude(pk=authority_id).values_list("name", "code"):
+            for value in (name, code):
+                key = normalize_name(value) if value else ""
+                if key and key not in own_keys:
+                    self.names.setdefault(key, name)
+        self.seen: dict[str, str | None] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def other(self, raw: str) -> str | None:
+        """The other authority's name this body value names, or None."""
+        if raw not in self.seen:
+            self.seen[raw] = self.names.get(normalize_name(raw)) if raw.strip() else None
+        return self.seen[raw]
 
 
 def _staging_writer(spend_import: SpendImport):

@@ -140,3 +140,18 @@ def test_well_formed_quoted_fields_keep_the_copy_path(copy_calls):
     imp = run_import(AuthorityFactory(), content)
     assert copy_calls == [True] and imp.imported_rows == 1
     assert Transaction.objects.get().supplier_name == 'Acme "The" Co, Ltd'
+
+
+def test_rows_naming_another_authority_are_rejected_alike(monkeypatch):
+    AuthorityFactory(code="oth", name="Otherton Council")
+    content = (
+        "Body,Date,Reference,Supplier Name,Amount\n"
+        "Anytown,01/04/2024,R1,Acme,5\nOtherton Council,01/04/2024,R2,Acme,6\n"
+        "oth,01/04/2024,R3,Acme,7\n"
+    ).encode()
+    used, payments, rejects, counts = _import(monkeypatch, copy=True, content=content)
+    assert used == [True]
+    _, row_payments, row_rejects, row_counts = _import(monkeypatch, copy=False, content=content)
+    assert (payments, rejects, counts) == (row_payments, row_rejects, row_counts)
+    assert [p[1] for p in payments] == ["R1"]
+    assert [(r[0], r[1]) for r in rejects] == [(3, "Body"), (4, "Body")]

@@ -358,3 +358,27 @@ def test_a_row_with_more_values_than_the_header_is_rejected_not_shifted(authorit
                                                                 "Stationery")  # fmt: skip
     assert "7 cells, the header 6" in reject.reason
     assert set(Transaction.objects.values_list("reference", flat=True)) == {"R1", "R3"}
+
+
+def test_rows_whose_body_names_another_authority_of_the_hub_are_rejected(authority):
+    """A joint hub: a file uploaded for Anytown whose body column names the hub's other
+    council. Those rows are not Anytown's payments; its own name, or an abbreviation the hub
+    does not know ("ADC"), is Anytown."""
+    AuthorityFactory(code="oth", name="Otherton Borough Council")
+    header = "Body Name,Date,Reference,Supplier Name,Amount"
+    imp = run_import(authority, csv_bytes(
+        "Anytown District Council,01/02/2024,R1,Acme,100",
+        "ADC,01/02/2024,R2,Acme,100",
+        "Otherton Borough Council,01/02/2024,R3,Acme,100",
+        "OTH,01/02/2024,R4,Acme,100",
+        ",01/02/2024,R5,Acme,100",
+        header=header,
+    ))  # fmt: skip
+    assert (imp.status, imp.imported_rows, imp.rejected_rows) == (ImportStatus.DONE, 3, 2)
+    assert list(imp.rejects.values_list("row_number", "column", "reason")) == [
+        (4, "Body Name", "Names another authority of this hub (Otherton Borough Council): "
+                         "import its rows under that authority"),
+        (5, "Body Name", "Names another authority of this hub (Otherton Borough Council): "
+                         "import its rows under that authority"),
+    ]  # fmt: skip
+    assert set(Transaction.objects.values_list("reference", flat=True)) == {"R1", "R2", "R5"}
