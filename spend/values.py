@@ -81,7 +81,7 @@ class DateParser:
         if isinstance(extra_formats, str):
             extra_formats = [f.strip() for f in extra_formats.split(",") if f.strip()]
         self.formats = [*extra_formats, *DEFAULT_DATE_FORMATS]
-        self.cache: dict[str, datetime.date | None] = {}
+        self.cache: dict[str, datetime.date | str] = {}  # A date, or why the text is not one.
 
     def __call__(self, raw: str) -> datetime.date:
         text = str(raw).strip()
@@ -92,19 +92,31 @@ class DateParser:
                 self.cache.clear()
             self.cache[text] = self._parse(text)
         value = self.cache[text]
-        if value is None:
-            raise BadValue("Date is not a date in a known format (dd/mm/yyyy, ISO)")
+        if isinstance(value, str):
+            raise BadValue(value)
         return value
 
-    def _parse(self, text: str) -> datetime.date | None:
+    def _parse(self, text: str) -> datetime.date | str:
+        outside = False
         for fmt in self.formats:
             try:
                 value = datetime.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-            if 1990 <= value.year <= 2100:
+            if FIRST_YEAR <= value.year <= LAST_YEAR:
                 return value
-        return None
+            outside = True
+        if outside:
+            return f"Date is outside the years {FIRST_YEAR}–{LAST_YEAR}"
+        if _DAY_MONTH_YEAR.match(text):
+            return "Date does not exist (read as day/month/year, or year-month-day)"
+        return "Date is not a date in a known format (dd/mm/yyyy, ISO)"
+
+
+# Years a payment date may have; "31/02/2025"-like text that no format takes is a day that
+# does not exist, not an unknown format.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})|\d{4}-\d{1,2}-\d{1,2})$")
 
 
 _LEGAL_SUFFIXES = {"ltd", "limited", "plc", "llp", "inc", "llc", "incorporated", "lp", "co"}

@@ -145,10 +145,10 @@ def test_well_formed_quoted_fields_keep_the_copy_path(copy_calls):
 def test_rows_naming_another_authority_are_rejected_alike(monkeypatch):
     AuthorityFactory(code="oth", name="Otherton Council")
     content = (
-        "Body,Date,Reference,Supplier Name,Amount\n"
-        "Anytown,01/04/2024,R1,Acme,5\nOtherton Council,01/04/2024,R2,Acme,6\n"
-        "oth,01/04/2024,R3,Acme,7\n"
-    ).encode()
+        b"Body,Date,Reference,Supplier Name,Amount\n"
+        b"Anytown,01/04/2024,R1,Acme,5\nOtherton Council,01/04/2024,R2,Acme,6\n"
+        b"oth,01/04/2024,R3,Acme,7\n"
+    )
     used, payments, rejects, counts = _import(monkeypatch, copy=True, content=content)
     assert used == [True]
     _, row_payments, row_rejects, row_counts = _import(monkeypatch, copy=False, content=content)

@@ -41,7 +41,12 @@ def test_cp1252_file_imports_valid_rows_and_lists_each_reject(authority):
     assert (imp.total_rows, imp.imported_rows, imp.rejected_rows) == (6, 4, 2)
     rejects = list(imp.rejects.values_list("row_number", "column", "value", "reason"))
     assert rejects == [
-        (9, "Date Paid", "31/04/2024", "Date is not a date in a known format (dd/mm/yyyy, ISO)"),
+        (
+            9,
+            "Date Paid",
+            "31/04/2024",
+            "Date does not exist (read as day/month/year, or year-month-day)",
+        ),
         (10, "Amount", "five hundred", "Amount is not a number"),
     ]
     amounts = dict(Transaction.objects.values_list("reference", "amount"))
@@ -77,7 +82,7 @@ def test_rejects_download_as_csv(client, hub, authority):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = text.strip().splitlines()
     assert lines[0] == "Row,Outcome,Column,Value,Reason"
-    assert lines[1].startswith('9,Rejected,Date Paid,31/04/2024,"Date is not a date')
+    assert lines[1].startswith('9,Rejected,Date Paid,31/04/2024,"Date does not exist')
     assert lines[2] == "10,Rejected,Amount,five hundred,Amount is not a number"
 
 

@@ -189,6 +189,20 @@ def test_dates_uk_iso_and_profile_formats():
 
 
 @pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("31/02/2025", "Date does not exist"), ("2024-02-30", "Date does not exist"),
+        ("01/13/2024", "Date does not exist"), ("01/02/1850", "Date is outside the years"),
+        ("00:00:00", "not a date in a known format"), ("next week", "not a date in a known"),
+        ("", "Date is missing"),
+    ],
+)  # fmt: skip
+def test_a_bad_date_says_what_is_wrong_with_it(raw, reason):
+    with pytest.raises(BadValue, match=reason):
+        DateParser()(raw)
+
+
+@pytest.mark.parametrize(
     ("name", "normal"),
     [
         ("ACME Ltd.", "acme"), ("Acme Limited", "acme"),
