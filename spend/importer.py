@@ -341,6 +341,11 @@ def run_import(spend_import: SpendImport) -> SpendImport:
         _finish(spend_import, ImportStatus.FAILED, "The import failed; nothing was imported.")
         raise
     rejected = _rejected_rows(staged.rejects)
+    if staged.total == 0:
+        _clear_staging(spend_import, staged.table)
+        _finish(spend_import, ImportStatus.FAILED,
+                "The file has no rows below its header: nothing to import.")  # fmt: skip
+        return spend_import
     if staged.rejects and spend_import.mode == ImportMode.ALL_OR_NOTHING:
         with transaction.atomic():
             _clear_staging(spend_import, staged.table)

@@ -138,6 +138,11 @@ class SpendTable:
             raise UnreadableFile("The file is empty.")
         if is_xlsx(name, head):
             self.layout = self._xlsx_layout()
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:4096]:
+            raise UnreadableFile(
+                "The file is UTF-16 text (as Excel's 'Unicode text' saves it): save it as "
+                "'CSV UTF-8' and upload that."
+            )
         else:
             self.layout = self._csv_layout(head)
 

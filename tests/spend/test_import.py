@@ -387,3 +387,21 @@ def test_rows_whose_body_names_another_authority_of_the_hub_are_rejected(authori
                          "import its rows under that authority"),
     ]  # fmt: skip
     assert set(Transaction.objects.values_list("reference", flat=True)) == {"R1", "R2", "R5"}
+
+
+def test_a_file_with_only_a_header_says_there_is_nothing_to_import(authority, client, hub):
+    imp = services.import_create(
+        authority=authority, fileobj=io.BytesIO(csv_bytes()), file_name="empty.csv"
+    )
+    client.force_login(hub.admin)
+    assert 'id="no-rows"' in client.get(imp.get_absolute_url()).content.decode()
+    imp = run_import(authority, csv_bytes())
+    assert imp.status == ImportStatus.FAILED
+    assert imp.message == "The file has no rows below its header: nothing to import."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_utf16_file_is_named_as_such(authority, encoding):
+    content = csv_bytes("01/02/2024,R1,Acme,100,E1,Stationery").decode().encode(encoding)
+    with pytest.raises(importer.UnreadableFile, match="UTF-16"):
+        services.import_create(authority=authority, fileobj=io.BytesIO(content), file_name="u.csv")
