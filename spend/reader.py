@@ -31,6 +31,8 @@ class TableLayout:
     headers: list[str] = field(default_factory=list)  # Only the columns that have a header.
     columns: list[int] = field(default_factory=list)  # Their positions in the raw rows.
     width: int = 0  # Cells in the header row, spacers included (CSV).
+    # Other sheets of a workbook that also have a spend header row: not imported (XLSX).
+    other_sheets: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -42,6 +44,7 @@ class TableLayout:
             "headers": self.headers,
             "columns": self.columns,
             "width": self.width,
+            "other_sheets": self.other_sheets,
         }
 
 
@@ -132,6 +135,7 @@ class SpendTable:
     def __init__(self, fileobj: BinaryIO, name: str):
         self.fileobj = fileobj
         self.name = name
+        fileobj.seek(0)
         head = fileobj.read(SAMPLE_BYTES)
         fileobj.seek(0)
         if not head.strip():
@@ -190,7 +194,7 @@ class SpendTable:
     def _xlsx_layout(self) -> TableLayout:
         workbook = self._workbook()
         try:
-            best = None
+            best, found = None, []
             for sheet in workbook.worksheets:
                 rows = [
                     list(r)
@@ -203,6 +207,7 @@ class SpendTable:
                 except UnreadableFile:
                     continue
                 score = header_score(headers)
+                found.append(sheet.title)
                 if best is None or score > best[0]:
                     best = (score, sheet.title, index, headers, columns)
         finally:
@@ -211,8 +216,9 @@ class SpendTable:
             raise UnreadableFile("No sheet has a header row naming the spend columns.")
         _score, title, index, headers, columns = best
         return TableLayout(
-            kind="xlsx", sheet=title, header_row=index + 1, headers=headers, columns=columns
-        )
+            kind="xlsx", sheet=title, header_row=index + 1, headers=headers, columns=columns,
+            other_sheets=[t for t in found if t != title],
+        )  # fmt: skip
 
     def _xlsx_raw_rows(self) -> Iterator[tuple[int, list]]:
         workbook = self._workbook()

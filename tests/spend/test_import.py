@@ -405,3 +405,21 @@ def test_a_utf16_file_is_named_as_such(authority, encoding):
     content = csv_bytes("01/02/2024,R1,Acme,100,E1,Stationery").decode().encode(encoding)
     with pytest.raises(importer.UnreadableFile, match="UTF-16"):
         services.import_create(authority=authority, fileobj=io.BytesIO(content), file_name="u.csv")
+
+
+def test_a_workbook_with_several_spend_sheets_says_which_one_is_imported(authority, client, hub):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for title, ref in (("Jan", "R1"), ("Feb", "R2")):
+        sheet = workbook.create_sheet(title)
+        sheet.append(["Date", "Reference", "Supplier Name", "Amount"])
+        sheet.append(["01/02/2024", ref, "Acme", 10])
+    workbook["Sheet"].append(["Notes only"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    imp = services.import_create(authority=authority, fileobj=buffer, file_name="two.xlsx")
+    assert (imp.detected["sheet"], imp.detected["other_sheets"]) == ("Jan", ["Feb"])
+    client.force_login(hub.admin)
+    html = client.get(imp.get_absolute_url()).content.decode()
+    assert "Only the sheet “Jan” is imported" in html and "“Feb”" in html
