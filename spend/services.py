@@ -196,7 +196,7 @@ def import_again(*, spend_import: SpendImport, by=None) -> SpendImport:
 def payee_confirm(*, payee: Payee, vendor) -> Payee:
     """A person confirms payee = vendor: the payee's name becomes an alias of the vendor (so the
     next import matches by itself) and its transactions are re-matched."""
-    vendor_add_alias(vendor=vendor, name=payee.name)
+    vendor_add_alias(vendor=vendor, name=payee.name, from_payee=True)
     payee.vendor = vendor
     payee.match_method = MatchMethod.CONFIRMED
     payee.save(update_fields=["vendor", "match_method"])

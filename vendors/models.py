@@ -63,6 +63,9 @@ class VendorAlias(models.Model):
 
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=255)
+    # Learnt from a spend file's payee name when a person confirmed the match: payee names are
+    # for signed-in staff only, so such an alias is never shown to anonymous visitors.
+    from_payee = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
@@ -89,3 +92,9 @@ class VendorContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})"
+
+
+def aliases_shown_to(user, aliases) -> list[VendorAlias]:
+    """The aliases this user may see: those learnt from payee names only when signed in."""
+    signed_in = user is not None and user.is_authenticated
+    return [alias for alias in aliases if signed_in or not alias.from_payee]

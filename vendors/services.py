@@ -21,7 +21,9 @@ def vendor_refresh_search_names(*, vendor: Vendor) -> None:
 
 
 @transaction.atomic
-def vendor_add_alias(*, vendor: Vendor, name: str) -> VendorAlias:
-    alias, _created = VendorAlias.objects.get_or_create(vendor=vendor, name=name.strip())
+def vendor_add_alias(*, vendor: Vendor, name: str, from_payee: bool = False) -> VendorAlias:
+    alias, _created = VendorAlias.objects.get_or_create(
+        vendor=vendor, name=name.strip(), defaults={"from_payee": from_payee}
+    )
     vendor_refresh_search_names(vendor=vendor)
     return alias

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from vendors.models import Vendor
+from vendors.models import Vendor, aliases_shown_to
 
 
 class VendorTable(tables.Table):
@@ -18,7 +18,8 @@ class VendorTable(tables.Table):
         empty_text = "No vendors match."
 
     def render_aliases(self, record):
-        return ", ".join(alias.name for alias in record.aliases.all())
+        user = getattr(getattr(self, "request", None), "user", None)
+        return ", ".join(alias.name for alias in aliases_shown_to(user, record.aliases.all()))
 
     def render_flags(self, record):
         flags = [label for label, on in (("SME", record.is_sme), ("VCSE", record.is_vcse)) if on]

@@ -77,7 +77,7 @@ def test_fuzzy_suggestion_confirmed_adds_an_alias_and_rematches(authority, hub):
 
     services.payee_confirm(payee=payee, vendor=vendor)
 
-    assert vendor.aliases.filter(name="ACME PRINTNG SERVICES").exists()
+    assert vendor.aliases.filter(name="ACME PRINTNG SERVICES", from_payee=True).exists()
     tx = Transaction.objects.get()
     assert (tx.vendor, tx.contract) == (vendor, contract)
     assert ContractSpend.objects.get().total == Decimal("900.00")

@@ -61,6 +61,22 @@ def test_anonymous_vendor_page_hides_internal_contracts_and_contacts(client, ven
     assert "Pat Jones" not in html
 
 
+def test_aliases_learnt_from_payee_names_are_shown_to_signed_in_staff_only(
+    client, hub, vendors, settings
+):
+    """Payee names are for signed-in staff: confirming a payee adds its name as an alias, which
+    the public vendor page and directory leave out."""
+    settings.HUB_PUBLIC_INDEX = True
+    acme, _ = vendors
+    vendor_add_alias(vendor=acme, name="MR J SMITH T/A ACME", from_payee=True)
+    for url in (acme.get_absolute_url(), reverse("vendors:list") + "?q=acme"):
+        html = client.get(url).content.decode()
+        assert "PrintCo" in html and "MR J SMITH" not in html, url
+    client.force_login(hub.buyer)
+    for url in (acme.get_absolute_url(), reverse("vendors:list") + "?q=acme"):
+        assert "MR J SMITH T/A ACME" in client.get(url).content.decode(), url
+
+
 def test_unknown_vendor_is_404(client, hub):
     client.force_login(hub.buyer)
     assert client.get(reverse("vendors:detail", args=[999999])).status_code == 404
