@@ -37,6 +37,11 @@ def beat_schedule() -> dict:
             "schedule": crontab(hour=scan_hour, minute=scan_minute),
             "options": {"expires": DAY // 2},
         },
+        "hourly-stopped-spend-imports": {
+            "task": "spend.tasks.fail_stopped_imports",
+            "schedule": crontab(minute=17),
+            "options": {"expires": 3600},
+        },
         "weekly-digest": {
             "task": "notifications.tasks.send_digests",
             "schedule": crontab(

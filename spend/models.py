@@ -112,6 +112,7 @@ class SpendImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # When a worker claimed it.
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,11 +1,14 @@
 """Writes of the spend app: create and confirm imports, save mapping profiles, confirm payee
 matches, map expense codes."""
 
+import datetime
 import hashlib
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
+from django.utils import timezone
 
 from spend import matching, summaries
 from spend.mapping import apply_profile, detect_mapping, header_signature, missing_required
@@ -123,12 +126,40 @@ def import_confirm(*, spend_import: SpendImport, mapping: dict[str, str], mode: 
     return spend_import
 
 
+STOPPED_MESSAGE = (
+    "The import stopped before it finished (its worker was stopped or ran out of time); "
+    "nothing was imported. Import the file again."
+)
+
+
+def imports_fail_stopped() -> int:
+    """Mark failed the imports still running after the task time limit: their worker was
+    killed (a deploy, the time limit, memory) before it could say so. The move is one
+    transaction, so nothing of them was saved; their staged rows are cleared. Safe to run
+    twice. Returns how many."""
+    from spend.importer import _clear_staging  # The importer owns the staging tables.
+
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    stopped = SpendImport.objects.filter(status=ImportStatus.RUNNING, started_at__lt=cutoff)
+    count = 0
+    for spend_import in stopped:
+        with transaction.atomic():
+            failed = SpendImport.objects.filter(
+                pk=spend_import.pk, status=ImportStatus.RUNNING
+            ).update(status=ImportStatus.FAILED, message=STOPPED_MESSAGE,
+                     finished_at=timezone.now())  # fmt: skip
+            if failed:
+                _clear_staging(spend_import)
+                count += 1
+    return count
+
+
 def import_run(*, import_id: int) -> SpendImport | None:
     """Claim a queued import and run it (safe to call twice: only one run claims it)."""
     from spend.importer import run_import
 
     claimed = SpendImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING
+        status=ImportStatus.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return None

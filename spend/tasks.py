@@ -23,3 +23,9 @@ def rematch_vendor_spend(*, vendor_ids: list[int]) -> None:
     """Re-match the vendors' payments after a contract changed (contracts.services queues it).
     Safe to run twice: it recomputes from the contracts as they are."""
     matching.rematch_vendors(vendor_ids=vendor_ids)
+
+
+@shared_task
+def fail_stopped_imports() -> int:
+    """Hourly: imports whose worker died mid-run are marked failed, so they can be run again."""
+    return services.imports_fail_stopped()

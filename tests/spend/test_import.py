@@ -423,3 +423,44 @@ def test_a_workbook_with_several_spend_sheets_says_which_one_is_imported(authori
     client.force_login(hub.admin)
     html = client.get(imp.get_absolute_url()).content.decode()
     assert "Only the sheet “Jan” is imported" in html and "“Feb”" in html
+
+
+def test_an_import_whose_worker_died_is_failed_by_the_hourly_sweep(authority, settings,
+                                                                    monkeypatch):  # fmt: skip
+    """A worker killed mid-run (deploy, time limit, memory) leaves its import 'running' with
+    staged rows (the row path's table; the COPY path's is the dead session's own). After the
+    task time limit the sweep marks it failed and clears them; the file can then be imported
+    again. A run still within the limit is left alone."""
+    monkeypatch.setattr(importer, "copy_stage", lambda *args: False)
+    import datetime
+
+    from django.utils import timezone
+
+    from procurement_hub.celery import beat_schedule
+    from spend import tasks
+
+    def running(minutes_ago: int) -> SpendImport:
+        content = csv_bytes(f"01/02/2024,R{minutes_ago},Acme,100,E1,Stat")
+        imp = services.import_create(
+            authority=authority, file_name=f"{minutes_ago}.csv", fileobj=io.BytesIO(content)
+        )
+        SpendImport.objects.filter(pk=imp.pk).update(
+            status=ImportStatus.RUNNING,
+            started_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        )
+        importer.stage(imp, importer.SpendTable(imp.upload.open("rb"), imp.file_name))
+        return imp
+
+    settings.CELERY_TASK_TIME_LIMIT = 30 * 60
+    dead, alive = running(45), running(5)
+    assert StagingRow.objects.filter(spend_import=dead).exists()
+    assert tasks.fail_stopped_imports() == 1
+    dead.refresh_from_db()
+    assert (dead.status, dead.message) == (ImportStatus.FAILED, services.STOPPED_MESSAGE)
+    assert not StagingRow.objects.filter(spend_import=dead).exists()
+    assert SpendImport.objects.get(pk=alive.pk).status == ImportStatus.RUNNING
+    assert tasks.fail_stopped_imports() == 0  # Safe to run twice.
+    assert services.import_again(spend_import=dead).status == ImportStatus.PREVIEW
+    assert (
+        beat_schedule()["hourly-stopped-spend-imports"]["task"] == tasks.fail_stopped_imports.name
+    )
