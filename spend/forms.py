@@ -9,9 +9,11 @@ from django import forms
 from django.conf import settings
 
 from categories.models import Authority, Category, Pillar
+from contracts.forms import find_vendor
 from procurement_hub.forms import BootstrapFormMixin
 from spend.mapping import FIELDS, REQUIRED
 from spend.models import ImportMode, MappingProfile
+from vendors.models import Vendor
 
 DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
 # Spend dates lie within these years; beyond them, month arithmetic would leave what Python's
@@ -156,4 +158,21 @@ class ExpenseCodeForm(forms.Form):
 
 
 class PayeeConfirmForm(forms.Form):
-    vendor = forms.IntegerField()
+    """A suggested vendor (its id), or any vendor by legal name, alias or vendor code."""
+
+    vendor = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    vendor_name = forms.CharField(required=False, max_length=255)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("vendor"):
+            vendor = Vendor.objects.filter(pk=data["vendor"]).first()
+        else:
+            vendor = find_vendor(data.get("vendor_name") or "")
+        if vendor is None:
+            name = (data.get("vendor_name") or "").strip()
+            raise forms.ValidationError(
+                f"No vendor is called “{name}”." if name else "Choose a vendor to match."
+            )
+        data["vendor_obj"] = vendor
+        return data

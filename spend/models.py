@@ -229,6 +229,9 @@ class MatchMethod(models.TextChoices):
     NAME = "name", _("Exact name or alias")
     REGISTRATION = "registration", _("Registration id")
     CONFIRMED = "confirmed", _("Confirmed by a person")
+    # Set aside by a person: no hub vendor (an individual, an internal transfer); it leaves
+    # the unmatched queue. An exact name match in a later import still matches it.
+    DISMISSED = "dismissed", _("Not a hub vendor (set aside)")
 
 
 class Payee(models.Model):

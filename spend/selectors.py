@@ -23,6 +23,7 @@ from spend.forms import SpendFilters
 from spend.models import (
     ContractSpend,
     ExpenseCode,
+    MatchMethod,
     Payee,
     PillarSupplier,
     SpendCube,
@@ -35,6 +36,7 @@ from vendors.models import Vendor
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 TOP_SUPPLIERS = 20
 PAGE_SIZE = 25  # Rows per page of the analysis lists.
+MAX_CHART_MONTHS = 600  # Trend charts fill empty months over spans up to 50 years.
 
 
 def _month(day: datetime.date) -> datetime.date:
@@ -273,12 +275,34 @@ def concentration(top: list[dict], total: Decimal) -> dict:
     return {"top5": share(5), "top10": share(10)}
 
 
+def _with_empty_months(rows: list[dict], **zeros) -> list[dict]:
+    """Rows by month, ascending, with a row of `zeros` for every month between the first and the
+    last that had none, so a trend chart's axis runs month by month (Jan, Feb, Apr read as three
+    months in a row). Filled in Python: the queries stay as they were. A span beyond
+    MAX_CHART_MONTHS (a mistyped year) is left as it is."""
+    if not rows:
+        return rows
+    first, last = rows[0]["month"], rows[-1]["month"]
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    if span == len(rows) or span > MAX_CHART_MONTHS:
+        return rows
+    by_month = {row["month"]: row for row in rows}
+    filled = []
+    for n in range(span):
+        year, month = divmod(first.month - 1 + n, 12)
+        day = datetime.date(first.year + year, month + 1, 1)
+        filled.append(by_month.get(day) or {"month": day, **zeros})
+    return filled
+
+
 def month_chart(by_month: list[dict]) -> dict:
-    """The monthly trend as the chart's series (labels, spend, on-contract spend)."""
+    """The monthly trend as the chart's series (labels, spend, on-contract spend), months without
+    spend at zero."""
+    rows = _with_empty_months(by_month, spend=Decimal(0), on_contract_spend=Decimal(0))
     return {
-        "months": [r["month"].strftime("%b %Y") for r in by_month],
-        "spend": [float(r["spend"]) for r in by_month],
-        "on_contract": [float(r["on_contract_spend"]) for r in by_month],
+        "months": [r["month"].strftime("%b %Y") for r in rows],
+        "spend": [float(r["spend"]) for r in rows],
+        "on_contract": [float(r["on_contract_spend"]) for r in rows],
     }
 
 
@@ -363,6 +387,7 @@ def contract_spend(contract: Contract) -> dict | None:
     )
     if not months:
         return None
+    months = _with_empty_months(months, spend=Decimal(0))  # The line stays flat through them.
     running = Decimal(0)
     for row in months:
         running += row["spend"]
@@ -393,13 +418,14 @@ def vendor_spend(vendor) -> dict | None:
     by_authority = list(
         rows.values("authority__name").annotate(spend=Sum("total")).order_by("-spend")
     )
+    chart_months = _with_empty_months(by_month, spend=Decimal(0))
     return {
         "by_month": by_month,
         "by_authority": by_authority,
         "total": sum(r["spend"] for r in by_month),
         "chart": {
-            "labels": [r["month"].strftime("%b %Y") for r in by_month],
-            "spend": [float(r["spend"]) for r in by_month],
+            "labels": [r["month"].strftime("%b %Y") for r in chart_months],
+            "spend": [float(r["spend"]) for r in chart_months],
         },
     }
 
@@ -459,12 +485,15 @@ def contract_candidates(tx: Transaction) -> list[Contract]:
     )
 
 
-def unmatched_payees() -> QuerySet:
-    return (
-        Payee.objects.filter(vendor__isnull=True)
-        .select_related("authority")
-        .order_by("-total_spend", "pk")
-    )
+def unmatched_payees(*, set_aside: bool = False) -> QuerySet:
+    """The payees no vendor matches, biggest spend first: the work queue, or (set_aside) those
+    a person set aside as no hub vendor."""
+    payees = Payee.objects.filter(vendor__isnull=True)
+    if set_aside:
+        payees = payees.filter(match_method=MatchMethod.DISMISSED)
+    else:
+        payees = payees.exclude(match_method=MatchMethod.DISMISSED)
+    return payees.select_related("authority").order_by("-total_spend", "pk")
 
 
 def expense_codes(authority=None, *, unmapped_only: bool = False) -> QuerySet:

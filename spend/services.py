@@ -237,6 +237,14 @@ def payee_confirm(*, payee: Payee, vendor) -> Payee:
     return payee
 
 
+def payee_set_aside(*, payee: Payee, aside: bool = True) -> Payee:
+    """Take an unmatched payee out of the work queue as no hub vendor, or put it back."""
+    if payee.vendor_id is None:
+        payee.match_method = MatchMethod.DISMISSED if aside else MatchMethod.NONE
+        payee.save(update_fields=["match_method"])
+    return payee
+
+
 @transaction.atomic
 def expense_code_map(*, code: ExpenseCode, category) -> ExpenseCode:
     """Map an expense code to a hub category (or unmap it with None); re-match its payments."""

@@ -6,6 +6,14 @@ from django.utils.safestring import mark_safe
 
 from spend.models import Transaction
 
+MINUS = "\u2212"  # The minus sign, as the spend templates write it: −£1,000.00, not £-1,000.00.
+
+
+def money(value) -> str:
+    """£1,234.56, and −£1,234.56 for a credit or refund."""
+    sign = MINUS if value < 0 else ""
+    return f"{sign}£{abs(value):,.2f}"
+
 
 class TransactionTable(tables.Table):
     payment_date = tables.DateColumn(format="d/m/Y", verbose_name="Paid")
@@ -24,9 +32,11 @@ class TransactionTable(tables.Table):
         order_by = ("-payment_date",)
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = "No payments match these filters."
+        # Scrolls sideways inside its wrapper on a phone instead of widening the whole page.
+        template_name = "django_tables2/bootstrap5-responsive.html"
 
     def render_amount(self, value):
-        return f"£{value:,.2f}"
+        return money(value)
 
     def render_contract(self, record):
         if record.contract_id is None:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -33,7 +34,6 @@ from spend.matching import CONTRACT_RULE, suggestions_for
 from spend.models import ExpenseCode, ImportStatus, Payee, SpendImport, Transaction
 from spend.reader import UnreadableFile
 from spend.tables import TransactionTable
-from vendors.models import Vendor
 
 
 def _filters(request, form_class=SpendFilterForm):
@@ -283,10 +283,12 @@ def import_rejects(request, pk: int):
 
 @spend_manager_view
 def payee_queue(request):
-    page = _page(request, selectors.unmatched_payees())
-    suggestions = suggestions_for(page.object_list)
+    set_aside = request.GET.get("set_aside") == "1"
+    page = _page(request, selectors.unmatched_payees(set_aside=set_aside))
+    suggestions = {} if set_aside else suggestions_for(page.object_list)
     rows = [(payee, suggestions.get(payee.pk, [])) for payee in page.object_list]
-    return render(request, "spend/payees.html", {"page": page, "rows": rows})
+    context = {"page": page, "rows": rows, "set_aside": set_aside}
+    return render(request, "spend/payees.html", context)
 
 
 @spend_manager_view
@@ -294,17 +296,28 @@ def payee_queue(request):
 def payee_confirm(request, pk: int):
     payee = get_object_or_404(Payee, pk=pk)
     form = PayeeConfirmForm(request.POST)
-    vendor = None
-    if form.is_valid():
-        vendor = Vendor.objects.filter(pk=form.cleaned_data["vendor"]).first()
-    if vendor is None:
-        messages.error(request, "Choose a vendor to match.")
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or "Choose a vendor to match.")
     else:
+        vendor = form.cleaned_data["vendor_obj"]
         services.payee_confirm(payee=payee, vendor=vendor)
         messages.success(
             request, f"“{payee.name}” is now an alias of {vendor.legal_name}; payments re-matched."
         )
     return redirect("spend:payees")
+
+
+@spend_manager_view
+@require_POST
+def payee_set_aside(request, pk: int):
+    payee = get_object_or_404(Payee, pk=pk)
+    aside = request.POST.get("aside") != "0"
+    services.payee_set_aside(payee=payee, aside=aside)
+    if aside:
+        messages.info(request, f"“{payee.name}” is set aside as no hub vendor.")
+        return redirect("spend:payees")
+    messages.info(request, f"“{payee.name}” is back in the queue.")
+    return redirect(reverse("spend:payees") + "?set_aside=1")
 
 
 @spend_manager_view

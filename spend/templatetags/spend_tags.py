@@ -1,6 +1,8 @@
 """Spend on the contract and vendor pages (one or two summary queries, for signed-in staff), and
 what the filter form keeps."""
 
+from decimal import Decimal
+
 from django import template
 
 from spend import selectors
@@ -31,3 +33,15 @@ def vendor_spend(vendor, user):
     if not can_view_spend(user):
         return None
     return selectors.vendor_spend(vendor)
+
+
+@register.filter
+def pounds(value, places=0) -> str:
+    """£1,234 (or £1,234.56 with `places` 2), and −£1,234 for a credit: the minus before the
+    pound sign. Empty for no value."""
+    if value in (None, ""):
+        return ""
+    places = int(places)
+    amount = Decimal(str(value))
+    sign = "\u2212" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.{places}f}"

@@ -113,6 +113,13 @@ CASES = [
         data=lambda w: {"vendor": w.vendor.pk},
         ok=frozenset({302}),
     ),
+    Case(
+        "spend set payee aside",
+        _url("spend:payee_set_aside", "payee"),
+        MANAGERS,
+        method="post",
+        ok=frozenset({302}),
+    ),
     Case("spend expense codes", _url("spend:expense_codes"), MANAGERS),
     Case(
         "spend map expense code",

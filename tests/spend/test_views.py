@@ -301,6 +301,39 @@ def test_confirming_a_suggested_payee(admin_client, data):
     assert bad.status_code == 302
 
 
+def test_matching_a_payee_to_any_vendor_by_name(admin_client, data):
+    """No close suggestion: a person types the vendor's name (legal, alias or code)."""
+    payee = Payee.objects.create(authority=data["oxf"], name="AP LTD", normalized_name="ap")
+    html = admin_client.get(reverse("spend:payees")).content.decode()
+    assert 'name="vendor_name"' in html and "No close vendor name." in html
+    url = reverse("spend:payee_confirm", args=[payee.pk])
+    wrong = admin_client.post(url, {"vendor_name": "Nobody Ltd"}, follow=True).content.decode()
+    assert "No vendor is called “Nobody Ltd”." in wrong
+    payee.refresh_from_db()
+    assert payee.vendor is None
+    admin_client.post(url, {"vendor_name": data["vendor"].legal_name.upper()})
+    payee.refresh_from_db()
+    assert (payee.vendor, payee.match_method) == (data["vendor"], "confirmed")
+    assert data["vendor"].aliases.filter(name="AP LTD", from_payee=True).exists()
+
+
+def test_setting_a_payee_aside_and_back(admin_client, data):
+    lone = Payee.objects.get(name="Lone Trader")
+    queue = reverse("spend:payees")
+
+    def listed(url):
+        html = admin_client.get(url).content.decode()
+        table = html[html.index('id="payees"') :]
+        return "Lone Trader" in table[: table.index("</table>")]
+
+    assert listed(queue)
+    admin_client.post(reverse("spend:payee_set_aside", args=[lone.pk]))
+    assert not listed(queue) and listed(queue + "?set_aside=1")
+    back = admin_client.post(reverse("spend:payee_set_aside", args=[lone.pk]), {"aside": "0"})
+    assert back["Location"] == queue + "?set_aside=1"
+    assert listed(queue) and not listed(queue + "?set_aside=1")
+
+
 def test_mapping_an_expense_code_in_the_ui(admin_client, data):
     code = ExpenseCode.objects.get(authority=data["abc"], key="X9")
     html = admin_client.get(reverse("spend:expense_codes") + "?unmapped=1").content.decode()
@@ -317,14 +350,15 @@ def test_mapping_an_expense_code_in_the_ui(admin_client, data):
 
 PAGES = [
     ("spend:dashboard", "", 14),
-    ("spend:dashboard", "?date_from=2026-01-15&date_to=2026-06-30", 16),  # The summary path.
+    ("spend:dashboard", "?date_from=2026-01-01&date_to=2026-06-30", 16),  # The summary path.
     ("spend:transactions", "", 10),
     ("spend:transactions", "?on_contract=yes&sort=-amount", 10),
     ("spend:off_contract", "", 10),
-    ("spend:off_contract", "?date_from=2026-01-15", 10),  # The summary path.
+    ("spend:off_contract", "?date_from=2026-01-01", 10),  # The summary path.
     ("spend:contract_burn", "", 10),
     ("spend:imports", "", 8),
     ("spend:payees", "", 10),
+    ("spend:payees", "?set_aside=1", 10),
     ("spend:expense_codes", "", 10),
 ]
 
@@ -334,7 +368,7 @@ def test_query_counts_stay_constant(admin_client, data, django_assert_max_num_qu
                                     query, limit):  # fmt: skip
     url = reverse(name) + query
     with django_assert_max_num_queries(limit):
-        admin_client.get(url)
+        assert admin_client.get(url).status_code == 200
     # More data does not mean more queries.
     more = "\n".join(f"0{m}/05/2026,N{m}{i},New Payee {i},{i}00,Z{i},Zed {i}" for m in range(1, 9)
                      for i in range(12))  # fmt: skip
@@ -470,3 +504,26 @@ def test_saving_a_profile_under_another_authoritys_name_is_refused(client, hub):
     imp.refresh_from_db()
     assert imp.status == ImportStatus.PREVIEW
     assert MappingProfile.objects.get(name="Quarterly").authority == theirs
+
+
+def test_the_filter_forms_comment_stays_out_of_the_page(admin_client, data):
+    html = admin_client.get(reverse("spend:dashboard")).content.decode()
+    assert "Filters shared by every analysis page" not in html
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [(Decimal("-1234.5"), 2, "\u2212£1,234.50"), (Decimal("1234.5"), 0, "£1,234"),
+     (5000, 0, "£5,000"), (None, 0, "")],
+)  # fmt: skip
+def test_pounds_put_the_minus_before_the_pound_sign(value, places, shown):
+    from spend.templatetags.spend_tags import pounds
+
+    assert pounds(value, places) == shown
+
+
+def test_a_credit_note_shows_as_minus_pounds_on_its_page(admin_client, data):
+    run_import(data["oxf"], csv_bytes("03/03/2026,CR1,Lone Trader,(250.00),P1,Printing"))
+    tx = Transaction.objects.get(reference="CR1")
+    html = admin_client.get(reverse("spend:transaction_detail", args=[tx.pk])).content.decode()
+    assert "\u2212£250.00" in html and "£-250" not in html
