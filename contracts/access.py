@@ -7,7 +7,7 @@ from django.http import Http404
 
 from categories.models import Category, Role, category_team_q
 from categories.selectors import user_role
-from contracts.models import Contract
+from contracts.models import Contract, ContractDocument
 
 # Roles that may create contracts.
 CREATOR_ROLES = (Role.SOURCING_MANAGER, Role.HEAD_OF_CATEGORY, Role.HUB_ADMIN)
@@ -68,3 +68,15 @@ def contract_for_user(user, reference: str, *, perm: str = "view") -> Contract:
     if perm == "change" and not can_edit_contract(user, contract):
         raise PermissionDenied("You may not edit this contract.")
     return contract
+
+
+def document_for_user(user, reference: str, pk: int) -> ContractDocument:
+    """A document as the contract page lists it: 404 when the contract is hidden from the user,
+    the document belongs to another contract, or it is internal and the user may not see
+    internal items."""
+    contract = contract_for_user(user, reference)
+    document = ContractDocument.objects.filter(pk=pk, contract=contract).first()
+    if document is None or not (document.is_public or can_see_internal(user)):
+        raise Http404("No such document.")
+    document.contract = contract
+    return document

@@ -10,4 +10,6 @@ urlpatterns = [
     path("new/", views.contract_create, name="create"),
     path("<str:reference>/", views.contract_detail, name="detail"),
     path("<str:reference>/edit/", views.contract_edit, name="edit"),
+    path("<str:reference>/guide/", views.contract_guide, name="guide"),
+    path("<str:reference>/documents/<int:pk>/", views.contract_document, name="document"),
 ]

@@ -1,7 +1,8 @@
 """Who may see, log and sign off KPI reviews. Every KPI view asks here, and only here.
 
 - Review content (scorecards, dashboards, drafts) is for hub staff other than buyers.
-- A review marked for publication is open to anyone who may see its contract.
+- A review marked for publication is open to anyone who may see its contract; its evidence
+  stays with review viewers.
 - The assigned contract manager(s) and the category team log reviews (contracts.access's
   editable_contracts); the head of the category's pillar (and hub administrators) sign off.
 """
@@ -13,7 +14,7 @@ from categories.models import Category, Role, category_team_q
 from categories.selectors import user_role
 from contracts import access as contract_access
 from contracts.models import Contract
-from kpis.models import Review
+from kpis.models import Review, ReviewEvidence
 
 
 def can_view_reviews(user) -> bool:
@@ -76,3 +77,15 @@ def review_for_user(user, pk: int, *, perm: str = "view") -> Review:
     if perm == "sign_off" and viewer and can_sign_off(user, review.contract):
         return review
     raise PermissionDenied("You may not do this to the review.")
+
+
+def evidence_for_user(user, pk: int) -> ReviewEvidence:
+    """Evidence as the review page shows it: to review viewers (hub staff other than buyers)
+    who may see its review. 404 for everyone else, even where the review itself is published."""
+    if not can_view_reviews(user):
+        raise Http404("No such evidence.")
+    evidence = ReviewEvidence.objects.filter(pk=pk).first()
+    if evidence is None:
+        raise Http404("No such evidence.")
+    evidence.review = review_for_user(user, evidence.review_id)
+    return evidence

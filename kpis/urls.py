@@ -19,6 +19,7 @@ urlpatterns = [
     path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
     path("reviews/<int:pk>/delete/", views.review_delete, name="review_delete"),
     path("reviews/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),
     path("vendors/<int:pk>/", views.vendor_scorecard, name="vendor_scorecard"),
 ]

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import access as contract_access
-from contracts.views import browse_required
+from contracts.views import browse_required, file_response
 from kpis import access, exports, selectors, services
 from kpis.filters import DashboardFilterForm
 from kpis.forms import (
@@ -307,6 +307,13 @@ def evidence_add(request, pk: int):
     else:
         messages.error(request, "Give the evidence a title and choose a file.")
     return redirect(review)
+
+
+@login_required
+def evidence_download(request, pk: int):
+    """An evidence file, for those its review page shows it to (404 for everyone else)."""
+    evidence = access.evidence_for_user(request.user, pk)
+    return file_response(evidence.file)
 
 
 @reviewer_required

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -21,5 +19,5 @@ urlpatterns = [
     path("spend/", include("spend.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_ROOT as they are: each is downloaded through a view
+# that checks who may see it (contracts:guide, contracts:document, kpis:evidence).

@@ -1,3 +1,4 @@
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from tests.matrix import EDITORS_OF_OWN_CATEGORY, STAFF, Case
@@ -27,12 +28,41 @@ def _edit_data(contract):
     return data
 
 
+def _guide_url(contract):
+    def url(world):
+        c = getattr(world, contract)
+        c.guide_file.save("user-guide.pdf", ContentFile(b"%PDF-1.4 guide"))
+        return reverse("contracts:guide", args=[c.reference])
+
+    return url
+
+
+def _document_url(contract, *, is_public):
+    def url(world):
+        c = getattr(world, contract)
+        document = c.documents.create(
+            title="Terms", file=ContentFile(b"terms", name="terms.pdf"), is_public=is_public
+        )
+        return reverse("contracts:document", args=[c.reference, document.pk])
+
+    return url
+
+
 CASES = [
     Case("contract index", lambda w: reverse("contracts:index"), STAFF),
     Case("contract export csv", lambda w: reverse("contracts:export", args=["csv"]), STAFF),
     Case("lookup", lambda w: reverse("contracts:lookup") + "?q=printing", STAFF),
     Case("public contract page", lambda w: w.public_contract.get_absolute_url(), STAFF),
     Case("internal contract page", lambda w: w.internal_contract.get_absolute_url(), STAFF),
+    Case("public contract guide", _guide_url("public_contract"), STAFF),
+    Case("internal contract guide", _guide_url("internal_contract"), STAFF),
+    Case("public document", _document_url("public_contract", is_public=True), STAFF),
+    Case("internal document", _document_url("public_contract", is_public=False), STAFF),
+    Case(
+        "public document of internal contract",
+        _document_url("internal_contract", is_public=True),
+        STAFF,
+    ),
     Case("contract create form", lambda w: reverse("contracts:create"), CREATORS),
     Case(
         "edit own-category contract",
@@ -72,6 +102,8 @@ PUBLIC_INDEX_OPEN = {
     "contract export csv",
     "lookup",
     "public contract page",
+    "public contract guide",
+    "public document",
     "vendor directory",
     "vendor page",
     "vendor autocomplete",

@@ -90,6 +90,17 @@ def _evidence(w):
     }
 
 
+def _evidence_url(*, submit=True, published=False):
+    def url(w):
+        review = _review(w, submit=False, published=published)
+        evidence = services.evidence_add(review=review, by=w.hub.admin, **_evidence(w))
+        if submit:
+            services.review_submit(review=review, by=w.hub.admin)
+        return reverse("kpis:evidence", args=[evidence.pk])
+
+    return url
+
+
 def _internal_published(w):
     w.internal_contract.awards.create(vendor=w.vendor)
     review = _review(w, contract=w.internal_contract, published=True)
@@ -153,6 +164,10 @@ CASES = [
     Case("kpi unpublished review", _review_url("review"), REVIEWERS),
     Case("kpi published review", _review_url("review", published=True), STAFF),
     Case("kpi published review of internal contract", _internal_published, STAFF),
+    Case("kpi evidence of unpublished review", _evidence_url(), REVIEWERS),
+    # Evidence stays internal when the review is published (the page shows it to viewers only).
+    Case("kpi evidence of published review", _evidence_url(published=True), REVIEWERS),
+    Case("kpi evidence of draft", _evidence_url(submit=False), REVIEWERS),
     Case("kpi edit draft", _review_url("review_edit", submit=False), EDITORS_OF_OWN_CATEGORY),
     Case("kpi edit submitted review", _review_url("review_edit"), NOBODY),
     Case(
