@@ -85,7 +85,8 @@ class ContractForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["category"].queryset = self.fields["category"].queryset.select_related("pillar")
         if self.instance.pk:
             guide = reverse("contracts:guide", args=[self.instance.reference])
-            self.fields["guide_file"].widget = DownloadFileInput(download_url=guide)
+            attrs = self.fields["guide_file"].widget.attrs  # The mixin's classes.
+            self.fields["guide_file"].widget = DownloadFileInput(download_url=guide, attrs=attrs)
 
     def service_fields(self) -> dict:
         """Cleaned values for the contract services: files only when changed, no m2m."""

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 
 from categories.models import Authority, Category, Pillar
-from contracts.forms import find_vendor
 from procurement_hub.forms import BootstrapFormMixin
 from spend.mapping import FIELDS, REQUIRED
 from spend.models import ImportMode, MappingProfile
@@ -165,14 +165,28 @@ class PayeeConfirmForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        name = (data.get("vendor_name") or "").strip()
         if data.get("vendor"):
-            vendor = Vendor.objects.filter(pk=data["vendor"]).first()
+            vendors = list(Vendor.objects.filter(pk=data["vendor"]))
         else:
-            vendor = find_vendor(data.get("vendor_name") or "")
-        if vendor is None:
-            name = (data.get("vendor_name") or "").strip()
+            vendors = vendors_named(name)
+        if not vendors:
             raise forms.ValidationError(
                 f"No vendor is called “{name}”." if name else "Choose a vendor to match."
             )
-        data["vendor_obj"] = vendor
+        if len(vendors) > 1:  # Legal names are not unique: never pick one at random.
+            codes = ", ".join(f"{v.legal_name} ({v.vendor_code or 'no code'})" for v in vendors)
+            raise forms.ValidationError(
+                f"Several vendors are called “{name}”: {codes}. Type the vendor code instead."
+            )
+        data["vendor_obj"] = vendors[0]
         return data
+
+
+def vendors_named(text: str, limit: int = 5) -> list[Vendor]:
+    """Vendors whose legal name, alias or vendor code is this text (case ignored)."""
+    text = text.strip()
+    if not text:
+        return []
+    named = Q(legal_name__iexact=text) | Q(aliases__name__iexact=text) | Q(vendor_code__iexact=text)
+    return list(Vendor.objects.filter(named).distinct().order_by("pk")[:limit])

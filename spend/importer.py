@@ -253,7 +253,7 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
         result.total += 1
         result.rejects.append((
             number, "(after the last column)", value[:500],
-            f"The row has {cells} cells, the header {header_cells}: a comma inside an unquoted "
+            f"The row has {cells} cells, the others {header_cells}: a comma inside an unquoted "
             "value shifts the ones after it",
         ))  # fmt: skip
 

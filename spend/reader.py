@@ -6,6 +6,7 @@ import codecs
 import csv
 import datetime
 import io
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -30,7 +31,8 @@ class TableLayout:
     sheet: str = ""
     headers: list[str] = field(default_factory=list)  # Only the columns that have a header.
     columns: list[int] = field(default_factory=list)  # Their positions in the raw rows.
-    width: int = 0  # Cells in the header row, spacers included (CSV).
+    # Cells a row may have (CSV): the header's, spacers included, or most data rows' if more.
+    width: int = 0
     # Other sheets of a workbook that also have a spend header row: not imported (XLSX).
     other_sheets: list[str] = field(default_factory=list)
 
@@ -122,6 +124,14 @@ def clean_cell(value) -> str:
     return str(value).strip().replace("\ufeff", "")
 
 
+def _usual_width(header: list[str], rows: list[list[str]]) -> int:
+    """How many cells a row may have before its values count as shifted: the header's, or the
+    width most data rows have when wider (a notes column left without a heading)."""
+    widths = Counter(len(row) for row in rows if any(cell.strip() for cell in row))
+    usual = widths.most_common(1)[0][0] if widths else 0
+    return max(len(header), usual)
+
+
 def _unreadable_csv(exc: csv.Error, line: int | None = None) -> UnreadableFile:
     """Python's CSV reader gave up (a field over its 128 KB limit, most often from a quote that
     never closes and swallows the lines after it)."""
@@ -167,7 +177,7 @@ class SpendTable:
             header_row=index + 1,
             headers=headers,
             columns=columns,
-            width=len(sample_rows[index]),
+            width=_usual_width(sample_rows[index], sample_rows[index + 1 : -1]),
         )
 
     def _csv_raw_rows(self) -> Iterator[tuple[int, list]]:

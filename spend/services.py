@@ -1,13 +1,15 @@
 """Writes of the spend app: create and confirm imports, save mapping profiles, confirm payee
 matches, map expense codes."""
 
+import contextlib
 import datetime
 import hashlib
 from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from spend import matching, summaries
@@ -132,26 +134,70 @@ STOPPED_MESSAGE = (
 )
 
 
+# A running import holds this session-level advisory lock (PostgreSQL) on its id: the sweep
+# knows its runner is gone when it can take the lock itself (a dead session frees its locks).
+RUN_LOCK = 770078
+# A claim takes the lock a moment after it marks the import running: the sweep looks only at
+# imports claimed before this.
+CLAIM_GRACE = datetime.timedelta(minutes=5)
+
+
 def imports_fail_stopped() -> int:
-    """Mark failed the imports still running after the task time limit: their worker was
-    killed (a deploy, the time limit, memory) before it could say so. The move is one
-    transaction, so nothing of them was saved; their staged rows are cleared. Safe to run
-    twice. Returns how many."""
+    """Mark failed the running imports whose runner is gone (a worker killed by a deploy, the
+    time limit or memory). On PostgreSQL the runner's advisory lock says so exactly, whatever
+    the import's age (a long `import_spend` run keeps its lock); elsewhere, an import running
+    longer than the task time limit counts as stopped. The move is one transaction, so nothing
+    of them was saved; their staged rows are cleared. Safe to run twice. Returns how many."""
     from spend.importer import _clear_staging  # The importer owns the staging tables.
 
-    cutoff = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stopped = SpendImport.objects.filter(status=ImportStatus.RUNNING, started_at__lt=cutoff)
+    now = timezone.now()
+    by_lock = connection.vendor == "postgresql"
+    cutoff = now - (CLAIM_GRACE if by_lock else datetime.timedelta(
+        seconds=settings.CELERY_TASK_TIME_LIMIT))  # fmt: skip
+    running = SpendImport.objects.filter(status=ImportStatus.RUNNING).filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
+    )
     count = 0
-    for spend_import in stopped:
-        with transaction.atomic():
-            failed = SpendImport.objects.filter(
-                pk=spend_import.pk, status=ImportStatus.RUNNING
-            ).update(status=ImportStatus.FAILED, message=STOPPED_MESSAGE,
-                     finished_at=timezone.now())  # fmt: skip
-            if failed:
-                _clear_staging(spend_import)
-                count += 1
+    for spend_import in running:
+        if by_lock and not _try_run_lock(spend_import.pk):
+            continue  # Its runner holds the lock: alive.
+        try:
+            with transaction.atomic():
+                failed = SpendImport.objects.filter(
+                    pk=spend_import.pk, status=ImportStatus.RUNNING
+                ).update(status=ImportStatus.FAILED, message=STOPPED_MESSAGE, finished_at=now)
+                if failed:
+                    _clear_staging(spend_import)
+                    count += 1
+        finally:
+            if by_lock:
+                _release_run_lock(spend_import.pk)
     return count
+
+
+def _try_run_lock(import_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK, import_id])
+        return cursor.fetchone()[0]
+
+
+def _release_run_lock(import_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, import_id])
+
+
+@contextlib.contextmanager
+def _running(import_id: int):
+    """Hold the import's run lock while it runs (PostgreSQL; nothing elsewhere)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, import_id])
+    try:
+        yield
+    finally:
+        _release_run_lock(import_id)
 
 
 def import_run(*, import_id: int) -> SpendImport | None:
@@ -169,7 +215,8 @@ def import_run(*, import_id: int) -> SpendImport | None:
         spend_import.message = "This file was imported already; nothing was added."
         spend_import.save(update_fields=["status", "message"])
         return spend_import
-    return run_import(spend_import)
+    with _running(import_id):
+        return run_import(spend_import)
 
 
 def profile_save(*, name: str, authority, mapping: dict, headers: list[str],
@@ -178,7 +225,12 @@ def profile_save(*, name: str, authority, mapping: dict, headers: list[str],
     """Save (or update) the profile of this name. Raises ProfileTaken when another authority's
     profile has the name: saving would take it over."""
     name = name.strip()[:120]
-    taken = MappingProfile.objects.filter(name=name).exclude(authority=authority).first()
+    # A profile of no authority is shared: anyone may update it.
+    taken = (
+        MappingProfile.objects.filter(name=name, authority__isnull=False)
+        .exclude(authority=authority)
+        .first()
+    )
     if taken is not None:
         raise ProfileTaken(
             f"The profile “{name}” belongs to {taken.authority or 'no authority'}: choose "
@@ -238,10 +290,11 @@ def payee_confirm(*, payee: Payee, vendor) -> Payee:
 
 
 def payee_set_aside(*, payee: Payee, aside: bool = True) -> Payee:
-    """Take an unmatched payee out of the work queue as no hub vendor, or put it back."""
-    if payee.vendor_id is None:
-        payee.match_method = MatchMethod.DISMISSED if aside else MatchMethod.NONE
-        payee.save(update_fields=["match_method"])
+    """Take an unmatched payee out of the work queue as no hub vendor, or put it back. A payee
+    an import matched meanwhile stays matched (one conditional UPDATE, not a read then a save)."""
+    method = MatchMethod.DISMISSED if aside else MatchMethod.NONE
+    Payee.objects.filter(pk=payee.pk, vendor__isnull=True).update(match_method=method)
+    payee.refresh_from_db(fields=["vendor", "match_method"])
     return payee
 
 

@@ -21,7 +21,7 @@ DEFAULT_DATE_FORMATS = (
 )
 # Digits, or digits in thousands groups ("1,234,567"), then any decimals. A comma anywhere else
 # ("1,2", "1.234,56") is not a number here: stripping it would import a wrong amount.
-_AMOUNT = re.compile(r"^-?(\d+|\d{1,3}(,\d{3})+)(\.(\d+))?$")
+_AMOUNT = re.compile(r"^-?(\d+|[1-9]\d{0,2}(,\d{3})+)(\.(\d+))?$")
 _CURRENCY = str.maketrans("", "", "£$€ \u00a0")
 # More decimals than pence, not a float written out in full: "12.345" is likelier a thousands
 # separator than a fraction of a penny, so it is rejected, not rounded.
@@ -31,7 +31,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 # "1234.56", "-12" or "1,234.56": the amounts of nearly every row, taken without the full parse
 # (by the row path in Python, by the COPY path in SQL: the same pattern for both).
-PLAIN_AMOUNT = r"^-?(\d{1,12}|\d{1,3}(,\d{3}){1,3})(\.\d{1,2})?$"
+PLAIN_AMOUNT = r"^-?(\d{1,12}|[1-9]\d{0,2}(,\d{3}){1,3})(\.\d{1,2})?$"
 
 
 class BadValue(ValueError):
@@ -60,7 +60,7 @@ def parse_amount(raw: str) -> Decimal:
     if not match:
         raise BadValue("Amount is not a number")
     decimals = match.group(4) or ""
-    if 2 < len(decimals) < FLOAT_DIGITS and decimals[2:].strip("0"):
+    if 2 < len(decimals.rstrip("0")) < FLOAT_DIGITS:  # "12.345", "12.345000"; not "12.500"
         raise BadValue("Amount has more than two decimal places")
     try:
         value = Decimal(text.replace(",", ""))

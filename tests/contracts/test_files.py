@@ -179,3 +179,10 @@ def test_media_files_are_never_served_as_they_are(client, hub, contract, setting
     client.force_login(hub.admin)
     with pytest.raises(Resolver404):
         resolve(f"/{settings.MEDIA_URL}{contract.guide_file.name}")
+
+
+def test_the_edit_forms_guide_input_keeps_its_bootstrap_class(client, hub, contract):
+    from contracts.forms import ContractForm
+
+    form = ContractForm(instance=contract)
+    assert "form-control" in form.fields["guide_file"].widget.attrs["class"]

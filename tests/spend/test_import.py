@@ -361,7 +361,7 @@ def test_a_row_with_more_values_than_the_header_is_rejected_not_shifted(authorit
     reject = imp.rejects.get()
     assert (reject.row_number, reject.column, reject.value) == (3, "(after the last column)",
                                                                 "Stationery")  # fmt: skip
-    assert "7 cells, the header 6" in reject.reason
+    assert "7 cells, the others 6" in reject.reason
     assert set(Transaction.objects.values_list("reference", flat=True)) == {"R1", "R3"}
 
 
@@ -425,42 +425,107 @@ def test_a_workbook_with_several_spend_sheets_says_which_one_is_imported(authori
     assert "Only the sheet “Jan” is imported" in html and "“Feb”" in html
 
 
-def test_an_import_whose_worker_died_is_failed_by_the_hourly_sweep(authority, settings,
-                                                                    monkeypatch):  # fmt: skip
-    """A worker killed mid-run (deploy, time limit, memory) leaves its import 'running' with
-    staged rows (the row path's table; the COPY path's is the dead session's own). After the
-    task time limit the sweep marks it failed and clears them; the file can then be imported
-    again. A run still within the limit is left alone."""
-    monkeypatch.setattr(importer, "copy_stage", lambda *args: False)
+def _running_import(authority, minutes_ago: int | None) -> SpendImport:
+    """An import marked running `minutes_ago` (None: claimed before imports recorded when),
+    with its rows staged in spend_stagingrow, as a worker killed mid-run leaves it."""
     import datetime
 
     from django.utils import timezone
 
+    content = csv_bytes(f"01/02/2024,R{minutes_ago},Acme,100,E1,Stat")
+    imp = services.import_create(
+        authority=authority, file_name=f"{minutes_ago}.csv", fileobj=io.BytesIO(content)
+    )
+    ago = datetime.timedelta(minutes=minutes_ago or 90)
+    SpendImport.objects.filter(pk=imp.pk).update(
+        status=ImportStatus.RUNNING,
+        started_at=None if minutes_ago is None else timezone.now() - ago,
+        created_at=timezone.now() - ago,
+    )
+    importer.stage(imp, importer.SpendTable(imp.upload.open("rb"), imp.file_name))
+    return imp
+
+
+def test_an_import_whose_worker_died_is_failed_by_the_hourly_sweep(authority, settings,
+                                                                    monkeypatch):  # fmt: skip
+    """A worker killed mid-run (deploy, time limit, memory) leaves its import 'running' with
+    staged rows (the row path's table; the COPY path's is the dead session's own). The sweep
+    marks it failed and clears them; the file can then be imported again. An import claimed a
+    moment ago is left alone."""
     from procurement_hub.celery import beat_schedule
     from spend import tasks
 
-    def running(minutes_ago: int) -> SpendImport:
-        content = csv_bytes(f"01/02/2024,R{minutes_ago},Acme,100,E1,Stat")
-        imp = services.import_create(
-            authority=authority, file_name=f"{minutes_ago}.csv", fileobj=io.BytesIO(content)
-        )
-        SpendImport.objects.filter(pk=imp.pk).update(
-            status=ImportStatus.RUNNING,
-            started_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
-        )
-        importer.stage(imp, importer.SpendTable(imp.upload.open("rb"), imp.file_name))
-        return imp
-
+    monkeypatch.setattr(importer, "copy_stage", lambda *args: False)
     settings.CELERY_TASK_TIME_LIMIT = 30 * 60
-    dead, alive = running(45), running(5)
+    dead, before_0015, recent = (_running_import(authority, m) for m in (45, None, 1))
     assert StagingRow.objects.filter(spend_import=dead).exists()
-    assert tasks.fail_stopped_imports() == 1
+    assert tasks.fail_stopped_imports() == 2
     dead.refresh_from_db()
     assert (dead.status, dead.message) == (ImportStatus.FAILED, services.STOPPED_MESSAGE)
+    assert SpendImport.objects.get(pk=before_0015.pk).status == ImportStatus.FAILED
     assert not StagingRow.objects.filter(spend_import=dead).exists()
-    assert SpendImport.objects.get(pk=alive.pk).status == ImportStatus.RUNNING
+    assert SpendImport.objects.get(pk=recent.pk).status == ImportStatus.RUNNING
     assert tasks.fail_stopped_imports() == 0  # Safe to run twice.
     assert services.import_again(spend_import=dead).status == ImportStatus.PREVIEW
-    assert (
-        beat_schedule()["hourly-stopped-spend-imports"]["task"] == tasks.fail_stopped_imports.name
-    )
+    schedule = beat_schedule()["hourly-stopped-spend-imports"]
+    assert schedule["task"] == tasks.fail_stopped_imports.name
+
+
+@pytest.mark.postgres_only
+def test_the_sweep_leaves_a_long_import_whose_runner_is_alive(authority, monkeypatch):
+    """`import_spend` runs in its own process with no time limit: while its session holds the
+    import's run lock, however old the import, the sweep leaves it running."""
+    import psycopg
+    from django.db import connection
+
+    monkeypatch.setattr(importer, "copy_stage", lambda *args: False)
+    alive = _running_import(authority, 120)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as runner:
+        runner.execute("SELECT pg_advisory_lock(%s, %s)", [services.RUN_LOCK, alive.pk])
+        assert services.imports_fail_stopped() == 0
+        assert SpendImport.objects.get(pk=alive.pk).status == ImportStatus.RUNNING
+    # Its session gone (a killed worker), the lock goes with it.
+    assert services.imports_fail_stopped() == 1
+
+
+@pytest.mark.postgres_only
+def test_a_run_holds_its_lock_and_frees_it(authority, monkeypatch):
+    """The runner holds the run lock during the run and gives it back after."""
+    from django.db import connection
+
+    def run_locks(import_id: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+                "AND objid = %s AND granted", [services.RUN_LOCK, import_id],
+            )  # fmt: skip
+            return cursor.fetchone()[0]
+
+    held = []
+    real_run = importer.run_import
+
+    def run(spend_import):
+        held.append(run_locks(spend_import.pk))
+        return real_run(spend_import)
+
+    monkeypatch.setattr(importer, "run_import", run)
+    content = csv_bytes("01/02/2024,R1,Acme,100,E1,Stationery")
+    imp = services.import_create(authority=authority, fileobj=io.BytesIO(content),
+                                 file_name="l.csv")  # fmt: skip
+    SpendImport.objects.filter(pk=imp.pk).update(status=ImportStatus.QUEUED)
+    assert services.import_run(import_id=imp.pk).status == ImportStatus.DONE
+    assert held == [1] and run_locks(imp.pk) == 0
+
+
+def test_a_notes_column_without_a_heading_is_not_a_shift(authority):
+    """Every row has a seventh cell under no heading (notes): that is the file's width, so only
+    a row wider still would be shifted."""
+    imp = run_import(authority, csv_bytes(
+        "01/02/2024,R1,Acme,100,E1,Stationery,paid early", "01/02/2024,R2,Acme,5,E1,Stat,",
+        "01/02/2024,R3,Acme,7,E1,Stat,note", "01/02/2024,R4,HANSON, AGGREGATES,7,E1,Stat,note",
+    ))  # fmt: skip
+    assert (imp.imported_rows, imp.rejected_rows) == (3, 1)
+    assert imp.rejects.get().row_number == 5

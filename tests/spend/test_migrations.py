@@ -92,3 +92,21 @@ def test_a_concurrent_swap_refuses_to_run_inside_a_transaction():
         pytest.raises(NotSupportedError, match="atomic = False"),
     ):
         operation.database_forwards("spend", editor, None, state)
+
+
+def test_aliases_confirmed_from_payees_before_0017_are_marked():
+    from tests.factories import VendorFactory
+    from vendors.models import VendorAlias
+
+    vendor = VendorFactory(legal_name="Acme Printing Ltd")
+    payee = Payee.objects.create(authority=AuthorityFactory(), name="ACME PRNT",
+                                 normalized_name="acme prnt", vendor=vendor,
+                                 match_method="confirmed")  # fmt: skip
+    VendorAlias.objects.create(vendor=vendor, name=payee.name)  # As confirmed before 0017.
+    VendorAlias.objects.create(vendor=vendor, name="Acme Trading")  # A trading name.
+    try:
+        call_command("migrate", "spend", "0016", verbosity=0)
+    finally:
+        call_command("migrate", "spend", verbosity=0)
+    marked = dict(VendorAlias.objects.values_list("name", "from_payee"))
+    assert marked == {"ACME PRNT": True, "Acme Trading": False}

@@ -164,14 +164,16 @@ def test_bad_amounts(raw):
         parse_amount(raw)
 
 
-@pytest.mark.parametrize("raw", ["1.234,56", "1,2", "£1,5", "(1,23)", "1,23,456", "12,34.50"])
+@pytest.mark.parametrize(
+    "raw", ["1.234,56", "1,2", "£1,5", "(1,23)", "1,23,456", "12,34.50", "0,500", "-0,500.00"]
+)
 def test_a_comma_outside_thousands_groups_is_refused_not_dropped(raw):
     """Dropping it would import 1.234,56 as 1.23 and 1,2 as 12."""
     with pytest.raises(BadValue, match="not a number"):
         parse_amount(raw)
 
 
-@pytest.mark.parametrize("raw", ["12.345", "1,234,567.891", "0.0125"])
+@pytest.mark.parametrize("raw", ["12.345", "1,234,567.891", "0.0125", "12.345000", "1.23450"])
 def test_fractions_of_a_penny_are_refused_not_rounded(raw):
     with pytest.raises(BadValue, match="more than two decimal places"):
         parse_amount(raw)

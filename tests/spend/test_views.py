@@ -527,3 +527,33 @@ def test_a_credit_note_shows_as_minus_pounds_on_its_page(admin_client, data):
     tx = Transaction.objects.get(reference="CR1")
     html = admin_client.get(reverse("spend:transaction_detail", args=[tx.pk])).content.decode()
     assert "\u2212£250.00" in html and "£-250" not in html
+
+
+def test_setting_aside_a_payee_an_import_matched_meanwhile_leaves_it_matched(data):
+    payee = Payee.objects.create(authority=data["oxf"], name="Late Co", normalized_name="late co")
+    stale = Payee.objects.get(pk=payee.pk)  # As the page read it: unmatched.
+    Payee.objects.filter(pk=payee.pk).update(vendor=data["vendor"], match_method="name")
+    services.payee_set_aside(payee=stale)
+    payee.refresh_from_db()
+    assert (payee.vendor, payee.match_method) == (data["vendor"], "name")
+
+
+def test_a_shared_profile_of_no_authority_can_be_updated_by_name(data):
+    MappingProfile.objects.create(name="Shared", authority=None, mapping={"date": "D"})
+    profile = services.profile_save(name="Shared", authority=data["oxf"],
+                                    mapping={"date": "Date"}, headers=["Date"])  # fmt: skip
+    assert profile.mapping == {"date": "Date"} and MappingProfile.objects.count() == 1
+
+
+def test_a_vendor_name_two_vendors_share_is_refused_not_guessed(admin_client, data):
+    twin_a = VendorFactory(legal_name="Twin Ltd", vendor_code="V-A")
+    twin_b = VendorFactory(legal_name="Twin Ltd", vendor_code="V-B")
+    payee = Payee.objects.create(authority=data["oxf"], name="TWIN", normalized_name="twin")
+    url = reverse("spend:payee_confirm", args=[payee.pk])
+    html = admin_client.post(url, {"vendor_name": "Twin Ltd"}, follow=True).content.decode()
+    assert "Several vendors are called “Twin Ltd”" in html and "V-A" in html and "V-B" in html
+    payee.refresh_from_db()
+    assert payee.vendor is None
+    admin_client.post(url, {"vendor_name": "v-b"})
+    payee.refresh_from_db()
+    assert payee.vendor == twin_b and twin_a.aliases.count() == 0
