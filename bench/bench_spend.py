@@ -56,7 +56,7 @@ from contracts.management.commands.seed_demo import wipe_data  # noqa: E402
 from contracts.models import ContractAward  # noqa: E402
 from procurement_hub.demo import DemoContext  # noqa: E402
 from spend import matching, services, summaries  # noqa: E402
-from spend.models import ExpenseCode, SpendImport, SpendSummary, Transaction  # noqa: E402
+from spend.models import ExpenseCode, SkipKind, SpendImport, SpendSummary, Transaction  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 22)
 CONTRACTS = 5_000
@@ -325,7 +325,12 @@ def oxford() -> str:
         imp = services.import_confirm(
             spend_import=imp, mapping=imp.mapping, mode="valid", run_now=True
         )
-        reasons = imp.rejects.values("reason").annotate(n=Count("pk")).order_by("-n", "reason")
+        reasons = (
+            imp.rejects.filter(kind=SkipKind.REJECTED)
+            .values("reason")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "reason")
+        )
         why = "; ".join(f"{r['n']} × {r['reason']}" for r in reasons) or "–"
         counts = (imp.total_rows, imp.imported_rows, imp.duplicate_rows, imp.rejected_rows)
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
