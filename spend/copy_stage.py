@@ -348,6 +348,7 @@ def copy_stage(spend_import, table, parser, result) -> bool:
                 row, errors = parser.check(first + n, list(row_cells))
                 if errors:
                     result.rejects.extend(errors)
+                    result.keep_cells(first + n, row_cells)
                 else:
                     checked.append((n, True, *row))
             if checked:

@@ -42,6 +42,9 @@ from spend.values import PLAIN_AMOUNT, BadValue, DateParser, normalize_name, par
 
 logger = logging.getLogger(__name__)
 ANALYZE_AFTER_ROWS = 50_000
+# Rejected rows whose cells are kept for the "rows to fix" file: enough for any real file's
+# faults, bounded for a file that is all faults.
+KEEP_REJECTED_CELLS = 50_000
 PRESENT_REASON = "Already present: the same authority, reference, date, amount and supplier"
 
 # "1234.56", "-12" or "1,234.56": the amounts of nearly every row, parsed without the full check.
@@ -52,6 +55,13 @@ _PLAIN_AMOUNT = re.compile(PLAIN_AMOUNT).match
 class StageResult:
     staged: int = 0
     rejects: list = field(default_factory=list)  # (row, column, value, reason)
+    # Row number -> the rejected row's cells under the headers (up to KEEP_REJECTED_CELLS rows).
+    reject_cells: dict = field(default_factory=dict)
+
+    def keep_cells(self, number: int, cells: list) -> None:
+        if len(self.reject_cells) < KEEP_REJECTED_CELLS:
+            self.reject_cells[number] = [str(c)[:1000] for c in cells]
+
     total: int = 0
     table: str = STAGING_TABLE  # Where the staged rows are (copy_stage: a temporary table).
 
@@ -249,8 +259,9 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     chunk_rows = settings.SPEND_IMPORT_CHUNK_ROWS
     header_cells = table.layout.width
 
-    def spilled(number: int, cells: int, value: str) -> None:
+    def spilled(number: int, cells: int, value: str, row: list) -> None:
         result.total += 1
+        result.keep_cells(number, row)
         result.rejects.append((
             number, "(after the last column)", value[:500],
             f"The row has {cells} cells, the others {header_cells}: a comma inside an unquoted "
@@ -262,6 +273,7 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
         row, errors = parse(number, cells)
         if errors:
             result.rejects.extend(errors)
+            result.keep_cells(number, cells)
         else:
             chunk.append(row)
         if len(chunk) >= chunk_rows:
@@ -296,16 +308,18 @@ def _rejected_rows(rejects: list) -> int:
     return len({r[0] for r in rejects})
 
 
-def _save_rejects(spend_import: SpendImport, rejects: list) -> None:
+def _save_rejects(spend_import: SpendImport, rejects: list, cells: dict | None = None) -> None:
+    cells = dict(cells or {})
     ImportReject.objects.bulk_create(
         (
             ImportReject(
-                spend_import=spend_import, row_number=r, column=c[:200], value=v, reason=why
+                spend_import=spend_import, row_number=r, column=c[:200], value=v, reason=why,
+                cells=cells.pop(r, []),  # Once per row: on its first entry.
             )
             for r, c, v, why in rejects
         ),
         batch_size=5000,
-    )
+    )  # fmt: skip
 
 
 def _finish(spend_import: SpendImport, status: str, message: str = "", **counts) -> None:
@@ -349,7 +363,7 @@ def run_import(spend_import: SpendImport) -> SpendImport:
     if staged.rejects and spend_import.mode == ImportMode.ALL_OR_NOTHING:
         with transaction.atomic():
             _clear_staging(spend_import, staged.table)
-            _save_rejects(spend_import, staged.rejects)
+            _save_rejects(spend_import, staged.rejects, staged.reject_cells)
             _finish(
                 spend_import,
                 ImportStatus.REJECTED,
@@ -370,7 +384,7 @@ def run_import(spend_import: SpendImport) -> SpendImport:
                     total_rows=staged.total,
                 )
                 return spend_import
-            _save_rejects(spend_import, staged.rejects)
+            _save_rejects(spend_import, staged.rejects, staged.reject_cells)
             _finish(
                 spend_import,
                 ImportStatus.DONE,
@@ -542,11 +556,11 @@ def _list_present_rows(cursor, staging: str, spend_import: SpendImport) -> None:
     cursor.execute(
         f"""
         INSERT INTO spend_importreject (spend_import_id, row_number, "column", value, reason,
-                                        kind)
+                                        kind, cells)
         SELECT %s, s.row_number, '',
                CASE WHEN t.spend_import_id = %s THEN 'as row ' || t.row_number || ' of this file'
                     ELSE 'as import #' || t.spend_import_id || ', row ' || t.row_number END,
-               %s, %s
+               %s, %s, '[]'
         FROM {staging} s
         JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
         JOIN spend_transaction t ON t.payee_id = p.id AND t.reference = s.reference

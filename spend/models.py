@@ -161,6 +161,9 @@ class ImportReject(models.Model):
     value = models.CharField(max_length=500, blank=True)
     reason = models.CharField(max_length=300)
     kind = models.CharField(max_length=10, choices=SkipKind.choices, default=SkipKind.REJECTED)
+    # The row's cells under the file's headers, on the first entry of each rejected row: the
+    # "rows to fix" download gives them back, ready to correct and import again.
+    cells = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["spend_import", "row_number", "pk"]

@@ -240,12 +240,13 @@ class SpendTable:
             workbook.close()
 
     # Both -----------------------------------------------------------------------------------
-    def rows(self, on_spill: Callable[[int, int, str], None] | None = None
+    def rows(self, on_spill: Callable[[int, int, str, list], None] | None = None
              ) -> Iterator[tuple[int, list[str]]]:  # fmt: skip
         """Data rows below the header, as (row number in the file, cells of the header's
         columns). Wholly blank rows are skipped. With `on_spill`, a CSV row with a value beyond
         the header's last cell (its values shifted by a comma in an unquoted field) is not
-        yielded: on_spill(row number, cells in the row, the first such value) is called."""
+        yielded: on_spill(row number, cells in the row, the first such value, its cells) is
+        called, with the cells of the header's columns followed by those past the last."""
         raw = self._xlsx_raw_rows() if self.layout.kind == "xlsx" else self._csv_raw_rows()
         columns = self.layout.columns
         width = len(columns)
@@ -256,7 +257,8 @@ class SpendTable:
             if spills_after and len(row) > spills_after:
                 beyond = next((c for c in row[spills_after:] if c.strip()), None)
                 if beyond is not None:
-                    on_spill(number, len(row), beyond)
+                    header_cells = [row[i] for i in columns]  # Then what spilled past them.
+                    on_spill(number, len(row), beyond, header_cells + row[spills_after:])
                     continue
             cells = [row[i] if i < len(row) else "" for i in columns]
             if not any(c and str(c).strip() for c in cells):

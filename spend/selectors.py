@@ -26,6 +26,7 @@ from spend.models import (
     MatchMethod,
     Payee,
     PillarSupplier,
+    SkipKind,
     SpendCube,
     SpendSummary,
     SupplierSpend,
@@ -482,6 +483,16 @@ def contract_candidates(tx: Transaction) -> list[Contract]:
             -(c.start_date or datetime.date(1900, 1, 1)).toordinal(),
             c.reference,
         ),
+    )
+
+
+def rejected_rows_with_cells(spend_import) -> QuerySet:
+    """One entry per rejected row whose cells were kept, in file order."""
+    return (
+        spend_import.rejects.filter(kind=SkipKind.REJECTED)
+        .exclude(cells=[])
+        .only("row_number", "cells")
+        .order_by("row_number", "pk")
     )
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/again/", views.import_again, name="import_again"),
     path("imports/<int:pk>/rejects.csv", views.import_rejects, name="import_rejects"),
+    path("imports/<int:pk>/rows-to-fix.csv", views.import_rows_to_fix, name="import_rows_to_fix"),
     path("payees/", views.payee_queue, name="payees"),
     path("payees/<int:pk>/confirm/", views.payee_confirm, name="payee_confirm"),
     path("payees/<int:pk>/set-aside/", views.payee_set_aside, name="payee_set_aside"),

@@ -104,6 +104,7 @@ CASES = [
         ok=frozenset({302}),
     ),
     Case("spend import rejects", _url("spend:import_rejects", "imp"), MANAGERS),
+    Case("spend import rows to fix", _url("spend:import_rows_to_fix", "imp"), MANAGERS),
     Case("spend unmatched payees", _url("spend:payees"), MANAGERS),
     Case(
         "spend confirm payee",

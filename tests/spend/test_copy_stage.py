@@ -63,7 +63,7 @@ def _import(monkeypatch, *, copy: bool, mode=ImportMode.KEEP_VALID, content: byt
             "expense_code__name",
         )
     )  # fmt: skip
-    rejects = list(imp.rejects.values_list("row_number", "column", "value", "reason"))
+    rejects = list(imp.rejects.values_list("row_number", "column", "value", "reason", "cells"))
     counts = (imp.status, imp.total_rows, imp.imported_rows, imp.rejected_rows)
     return used, payments, rejects, counts
 
@@ -155,3 +155,12 @@ def test_rows_naming_another_authority_are_rejected_alike(monkeypatch):
     assert (payments, rejects, counts) == (row_payments, row_rejects, row_counts)
     assert [p[1] for p in payments] == ["R1"]
     assert [(r[0], r[1]) for r in rejects] == [(3, "Body"), (4, "Body")]
+
+
+def test_both_paths_keep_the_cells_of_each_rejected_row_once(monkeypatch):
+    used, _payments, rejects, _counts = _import(monkeypatch, copy=True)
+    assert used == [True]
+    kept = {r[0]: r[4] for r in rejects if r[4]}
+    assert sorted(kept) == [9, 10, 11, 12]  # Row 12 has two faults: its cells are kept once.
+    assert kept[10][8] == "five" and len(kept[10]) == 10  # The header's ten named columns.
+    assert [r[4] for r in rejects if r[0] == 12].count([]) == 1

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase
+from django.urls import reverse
 
 from spend import importer, services
 from spend.models import (
@@ -362,6 +363,7 @@ def test_a_row_with_more_values_than_the_header_is_rejected_not_shifted(authorit
     assert (reject.row_number, reject.column, reject.value) == (3, "(after the last column)",
                                                                 "Stationery")  # fmt: skip
     assert "7 cells, the others 6" in reject.reason
+    assert reject.cells == ["01/02/2024", "R2", "HANSON", " AGGREGATES", "100", "E1", "Stationery"]
     assert set(Transaction.objects.values_list("reference", flat=True)) == {"R1", "R3"}
 
 
@@ -529,3 +531,28 @@ def test_a_notes_column_without_a_heading_is_not_a_shift(authority):
     ))  # fmt: skip
     assert (imp.imported_rows, imp.rejected_rows) == (3, 1)
     assert imp.rejects.get().row_number == 5
+
+
+def test_the_rejected_rows_come_back_under_the_files_columns_to_fix_and_import(
+    authority, client, hub
+):
+    """Nothing lost: the rows to fix download holds the rejected rows as the file had them;
+    corrected, it imports as a new file."""
+    content = (DATA / "spend-cp1252-blank-rows.csv").read_bytes()
+    imp = run_import(authority, content, "anytown.csv")
+    assert imp.rejected_rows == 2
+    client.force_login(hub.admin)
+    assert "rows to fix" in client.get(imp.get_absolute_url()).content.decode()
+    response = client.get(reverse("spend:import_rows_to_fix", args=[imp.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="anytown-rows-to-fix.csv"'
+    text = b"".join(response.streaming_content).decode()
+    assert text.splitlines() == [
+        "Service Area,Expense Type,Expenditure Code,Date Paid,Transaction Number,Amount,"
+        "Supplier Name",
+        "Leisure,Consultancy,C200,31/04/2024,AT-1004,500.00,Smith & Jones",
+        "Leisure,Consultancy,C200,06/04/2024,AT-1005,five hundred,Smith and Jones LLP",
+    ]
+    fixed = text.replace("31/04/2024", "30/04/2024").replace("five hundred", "-500")
+    again = run_import(authority, fixed.encode(), "anytown-fixed.csv")
+    assert (again.status, again.imported_rows, again.rejected_rows) == (ImportStatus.DONE, 2, 0)
+    assert Transaction.objects.get(reference="AT-1005").amount == Decimal("-500.00")
