@@ -1,15 +1,13 @@
 """Contract create and edit forms."""
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 
 from categories.models import Role
 from categories.selectors import staff_with_roles
 from contracts.models import Contract
 from procurement_hub.forms import BootstrapFormMixin
-from procurement_hub.text import fold
-from vendors.models import Vendor
+from vendors.selectors import several_named_message, vendors_named
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MANAGER_ROLES = (
@@ -101,22 +99,6 @@ class ContractForm(BootstrapFormMixin, forms.ModelForm):
         return self.cleaned_data["reference"].strip().upper()
 
 
-def find_vendor(text: str) -> Vendor | None:
-    """A vendor by exact legal name, alias or vendor code (case and spacing ignored)."""
-    folded = fold(text)
-    if not folded:
-        return None
-    return (
-        Vendor.objects.filter(
-            Q(legal_name__iexact=text.strip())
-            | Q(aliases__name__iexact=text.strip())
-            | Q(vendor_code__iexact=text.strip())
-        )
-        .distinct()
-        .first()
-    )
-
-
 class AwardForm(forms.Form):
     vendor = forms.CharField(
         max_length=255,
@@ -130,13 +112,15 @@ class AwardForm(forms.Form):
 
     def clean_vendor(self):
         text = self.cleaned_data["vendor"]
-        vendor = find_vendor(text)
-        if vendor is None:
+        vendors = vendors_named(text)
+        if not vendors:
             raise forms.ValidationError(
                 f"No vendor is called “{text}”. Pick one from the suggestions, or add the "
                 "vendor first."
             )
-        return vendor
+        if len(vendors) > 1:  # Never guess between vendors of the same name.
+            raise forms.ValidationError(several_named_message(text, vendors))
+        return vendors[0]
 
 
 class BaseAwardFormSet(forms.BaseFormSet):

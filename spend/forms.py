@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 
 from categories.models import Authority, Category, Pillar
 from procurement_hub.forms import BootstrapFormMixin
 from spend.mapping import FIELDS, REQUIRED
 from spend.models import ImportMode, MappingProfile
 from vendors.models import Vendor
+from vendors.selectors import several_named_message, vendors_named
 
 DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
 # Spend dates lie within these years; beyond them, month arithmetic would leave what Python's
@@ -175,18 +175,6 @@ class PayeeConfirmForm(forms.Form):
                 f"No vendor is called “{name}”." if name else "Choose a vendor to match."
             )
         if len(vendors) > 1:  # Legal names are not unique: never pick one at random.
-            codes = ", ".join(f"{v.legal_name} ({v.vendor_code or 'no code'})" for v in vendors)
-            raise forms.ValidationError(
-                f"Several vendors are called “{name}”: {codes}. Type the vendor code instead."
-            )
+            raise forms.ValidationError(several_named_message(name, vendors))
         data["vendor_obj"] = vendors[0]
         return data
-
-
-def vendors_named(text: str, limit: int = 5) -> list[Vendor]:
-    """Vendors whose legal name, alias or vendor code is this text (case ignored)."""
-    text = text.strip()
-    if not text:
-        return []
-    named = Q(legal_name__iexact=text) | Q(aliases__name__iexact=text) | Q(vendor_code__iexact=text)
-    return list(Vendor.objects.filter(named).distinct().order_by("pk")[:limit])

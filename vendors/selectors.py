@@ -1,6 +1,6 @@
 """Reads of vendors: the directory, a vendor's page."""
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from contracts.models import ContractAward
@@ -50,3 +50,21 @@ def vendor_suggestions(text: str, *, limit: int = 10) -> list[Vendor]:
     for term in terms:
         queryset = queryset.filter(search_names__contains=term)
     return list(queryset.order_by("legal_name")[:limit])
+
+
+def vendors_named(text: str, limit: int = 5) -> list[Vendor]:
+    """The vendors this text names: by vendor code when one vendor has it, else by legal name or
+    alias (case ignored). Legal names are not unique, so there may be several."""
+    text = text.strip()
+    if not text:
+        return []
+    by_code = list(Vendor.objects.filter(vendor_code__iexact=text)[:2])
+    if len(by_code) == 1:
+        return by_code
+    named = Q(legal_name__iexact=text) | Q(aliases__name__iexact=text)
+    return list(Vendor.objects.filter(named).distinct().order_by("pk")[:limit])
+
+
+def several_named_message(text: str, vendors: list[Vendor]) -> str:
+    codes = ", ".join(f"{v.legal_name} ({v.vendor_code or 'no code'})" for v in vendors)
+    return f"Several vendors are called “{text.strip()}”: {codes}. Type the vendor code instead."

@@ -134,3 +134,16 @@ def test_an_edit_through_the_form_tells_followers_what_changed(
         assert client.post(reverse("contracts:edit", args=["ITS1"]), data).status_code == 302
     notice = Notification.objects.get(kind=Kind.CHANGE, recipient=hub.buyer)
     assert "1 Jan 2028 → 30 Jun 2028" in notice.body
+
+
+def test_an_award_to_a_name_two_vendors_share_asks_for_the_code(client, hub):
+    VendorFactory(legal_name="Twin Networks Ltd", vendor_code="V-1")
+    twin = VendorFactory(legal_name="Twin Networks Ltd", vendor_code="V-2")
+    client.force_login(hub.sourcing)
+    data = _payload(hub, **{"awards-0-vendor": "Twin Networks Ltd"})
+    html = client.post(reverse("contracts:create"), data).content.decode()
+    assert "Several vendors are called “Twin Networks Ltd”" in html and "V-2" in html
+    assert not Contract.objects.exists()
+    response = client.post(reverse("contracts:create"), _payload(hub, **{"awards-0-vendor": "v-2"}))
+    assert response.status_code == 302
+    assert [a.vendor for a in Contract.objects.get().awards.all()] == [twin]
