@@ -106,6 +106,7 @@ def test_the_progress_fragment_shows_the_step_under_way(admin_client, authority)
     html = admin_client.get(url).content.decode()
     assert 'hx-trigger="every 1s"' in html and "20%" in html
     assert "400 of 1,000 rows read" in html and "import-step" not in html
+    assert "reading fills the first half of the bar" in html  # 40% read shows as 20%.
     SpendImport.objects.filter(pk=imp.pk).update(processed_rows=1000)
     progress.announce(imp.pk, "payments")
     html = admin_client.get(url).content.decode()
