@@ -1,6 +1,12 @@
-"""CSV columns of the spend exports: each analysis and the drill-down."""
+"""CSV columns of the spend exports: each analysis and the drill-down; and the rejected rows
+of an import, as the file had them."""
 
+import csv
+import io
+import re
 from decimal import Decimal
+
+from django.http import StreamingHttpResponse
 
 PENCE = Decimal("0.01")
 
@@ -70,3 +76,30 @@ REJECT_COLUMNS = (
     ("Value", lambda r: r.value),
     ("Reason", lambda r: r.reason),
 )
+
+
+def rows_to_fix_response(spend_import, rows: list[list[str]]) -> StreamingHttpResponse:
+    """The rejected rows under the file's own headers (widened for any row that spilled past
+    them), to correct in a spreadsheet and upload as a new file. Values go out exactly as the
+    file had them, with no formula guard: "-12.50" must come back as an amount, and the file
+    was the uploader's own."""
+    headers = list(spend_import.detected.get("headers", []))
+    width = max([len(headers), *map(len, rows)])
+    headers += [""] * (width - len(headers))
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in [headers, *rows]:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(row)
+            yield buffer.getvalue()
+
+    stem = _SAFE_NAME.sub("-", spend_import.file_name.rsplit(".", 1)[0])[:80].strip("-") or "spend"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-rows-to-fix.csv"'
+    return response
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")  # Nothing that could break the header.

@@ -1,15 +1,13 @@
 """Spend pages: analysis (dashboard, off-contract, contract burn), drill-down, imports, matching."""
 
 import contextlib
-import csv
 import datetime
-import io
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +18,12 @@ from procurement_hub.exports import csv_response
 from procurement_hub.tables import PER_PAGE_CHOICES, CappedCount, configure_table
 from spend import progress, selectors, services
 from spend.access import spend_manager_view, spend_view
-from spend.exports import REJECT_COLUMNS, REPORT_COLUMNS, TRANSACTION_COLUMNS
+from spend.exports import (
+    REJECT_COLUMNS,
+    REPORT_COLUMNS,
+    TRANSACTION_COLUMNS,
+    rows_to_fix_response,
+)
 from spend.forms import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -246,28 +249,9 @@ def import_detail(request, pk: int):
 
 @spend_manager_view
 def import_rows_to_fix(request, pk: int):
-    """The rejected rows as they were, under the file's own headers: correct them in a
-    spreadsheet and upload the result as a new file. Values go out exactly as the file had them
-    (no formula guard: "-12.50" must come back as an amount; the file was the uploader's own)."""
     spend_import = _import(pk)
     rows = [r.cells for r in selectors.rejected_rows_with_cells(spend_import)]
-    headers = list(spend_import.detected.get("headers", []))
-    width = max([len(headers), *map(len, rows)])
-    headers += [""] * (width - len(headers))
-
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in [headers, *rows]:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(row)
-            yield buffer.getvalue()
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stem = spend_import.file_name.rsplit(".", 1)[0][:80] or "spend"
-    response["Content-Disposition"] = f'attachment; filename="{stem}-rows-to-fix.csv"'
-    return response
+    return rows_to_fix_response(spend_import, rows)
 
 
 @spend_manager_view

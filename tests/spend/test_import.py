@@ -556,3 +556,13 @@ def test_the_rejected_rows_come_back_under_the_files_columns_to_fix_and_import(
     again = run_import(authority, fixed.encode(), "anytown-fixed.csv")
     assert (again.status, again.imported_rows, again.rejected_rows) == (ImportStatus.DONE, 2, 0)
     assert Transaction.objects.get(reference="AT-1005").amount == Decimal("-500.00")
+
+
+def test_the_rows_to_fix_file_name_keeps_to_safe_characters(authority, client, hub):
+    bad = csv_bytes("01/02/2024,R1,Acme,abc,E1,Stationery")
+    imp = run_import(authority, bad, 'q3 "final"\r\nSet-Cookie: x.csv')
+    client.force_login(hub.admin)
+    response = client.get(reverse("spend:import_rows_to_fix", args=[imp.pk]))
+    assert response["Content-Disposition"] == (
+        'attachment; filename="q3-final-Set-Cookie-x-rows-to-fix.csv"'
+    )
