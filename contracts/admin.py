@@ -1,7 +1,15 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.urls import reverse
 
 from contracts.models import Contract, ContractAward, ContractDocument, ExtensionOption
 from contracts.services import contracts_refresh_search_text
+from procurement_hub.forms import DownloadLinkMixin
+
+
+class AdminDownloadFileInput(DownloadLinkMixin, AdminFileWidget):
+    """The admin's file input, its link going through the download view that checks access."""
 
 
 class AwardInline(admin.TabularInline):
@@ -16,8 +24,18 @@ class ExtensionOptionInline(admin.TabularInline):
     readonly_fields = ("exercised_at", "exercised_by")
 
 
+class DocumentForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        document = self.instance
+        if document.pk and document.file:
+            url = reverse("contracts:document", args=[document.contract.reference, document.pk])
+            self.fields["file"].widget = AdminDownloadFileInput(download_url=url)
+
+
 class DocumentInline(admin.TabularInline):
     model = ContractDocument
+    form = DocumentForm
     extra = 0
 
 
@@ -31,6 +49,13 @@ class ContractAdmin(admin.ModelAdmin):
     filter_horizontal = ("authorities",)
     inlines = (AwardInline, ExtensionOptionInline, DocumentInline)
     show_full_result_count = False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and "guide_file" in form.base_fields:  # A class made for this call.
+            url = reverse("contracts:guide", args=[obj.reference])
+            form.base_fields["guide_file"].widget = AdminDownloadFileInput(download_url=url)
+        return form
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

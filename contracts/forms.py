@@ -6,7 +6,7 @@ from django.urls import reverse
 from categories.models import Role
 from categories.selectors import staff_with_roles
 from contracts.models import Contract
-from procurement_hub.forms import BootstrapFormMixin
+from procurement_hub.forms import BootstrapFormMixin, DownloadFileInput
 from vendors.selectors import several_named_message, vendors_named
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,29 +23,6 @@ class PersonChoiceField(forms.ModelChoiceField):
         title = getattr(getattr(obj, "profile", None), "job_title", "")
         name = obj.get_full_name() or obj.get_username()
         return f"{name} – {title}" if title else name
-
-
-class _StoredFile:
-    """A stored file as ClearableFileInput shows it: its name, linked to a download view (no
-    /media/ address: files are served through views that check access)."""
-
-    def __init__(self, name: str, url: str):
-        self.name, self.url = name, url
-
-    def __str__(self) -> str:
-        return self.name.rsplit("/", 1)[-1]
-
-
-class DownloadFileInput(forms.ClearableFileInput):
-    def __init__(self, *args, download_url: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.download_url = download_url
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        if self.is_initial(value) and self.download_url:
-            context["widget"]["value"] = _StoredFile(value.name, self.download_url)
-        return context
 
 
 class ContractForm(BootstrapFormMixin, forms.ModelForm):

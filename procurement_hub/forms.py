@@ -28,3 +28,32 @@ class BootstrapFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class _StoredFile:
+    """A stored file as a file input shows it: its name, linked to a download view (no /media/
+    address: files are served only through views that check access)."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name.rsplit("/", 1)[-1]
+
+
+class DownloadLinkMixin:
+    """A ClearableFileInput whose "Currently:" link is `download_url`."""
+
+    def __init__(self, *args, download_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.download_url = download_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.is_initial(value) and self.download_url:
+            context["widget"]["value"] = _StoredFile(value.name, self.download_url)
+        return context
+
+
+class DownloadFileInput(DownloadLinkMixin, forms.ClearableFileInput):
+    pass

@@ -14,8 +14,15 @@ class SpendImportAdmin(admin.ModelAdmin):
     list_display = ("file_name", "authority", "status", "imported_rows", "rejected_rows",
                     "duplicate_rows", "created_at")  # fmt: skip
     list_filter = ("status", "authority")
-    readonly_fields = ("content_hash", "detected", "created_at", "finished_at")
+    # The stored file by name: no view serves spend files (they hold payee names), and /media/
+    # has no route.
+    exclude = ("upload",)
+    readonly_fields = ("stored_file", "content_hash", "detected", "created_at", "finished_at")
     list_select_related = ("authority",)
+
+    @admin.display(description="stored file")
+    def stored_file(self, obj):
+        return obj.upload.name
 
 
 @admin.register(ImportReject)

@@ -186,3 +186,28 @@ def test_the_edit_forms_guide_input_keeps_its_bootstrap_class(client, hub, contr
 
     form = ContractForm(instance=contract)
     assert "form-control" in form.fields["guide_file"].widget.attrs["class"]
+
+
+def test_the_admin_links_files_through_the_download_views(client, hub, contract):
+    from spend.models import SpendImport
+    from tests.factories import AuthorityFactory
+
+    document = _document(contract, is_public=False)
+    spend_import = SpendImport.objects.create(
+        authority=AuthorityFactory(), file_name="q1.csv", content_hash="x",
+        upload=ContentFile(b"Date,Amount\n", name="q1.csv"),
+    )  # fmt: skip
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:contracts_contract_change", args=[contract.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="{reverse("contracts:guide", args=[contract.reference])}"' in html
+    assert f'href="{_document_url(document)}"' in html
+    assert "/media/" not in html
+    response = client.get(reverse("admin:spend_spendimport_change", args=[spend_import.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "q1.csv" in html  # Its stored name, with no link.
+    assert "/media/" not in html
