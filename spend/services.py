@@ -253,12 +253,21 @@ class ProfileTaken(ValueError):
     pass
 
 
+def can_import_again(spend_import: SpendImport) -> bool:
+    """Rejected or failed, and the same file not imported since (it would add nothing)."""
+    if spend_import.status not in (ImportStatus.REJECTED, ImportStatus.FAILED):
+        return False
+    return already_imported(spend_import) is None
+
+
 def import_again(*, spend_import: SpendImport, by=None) -> SpendImport:
     """A new preview of a rejected or failed import's file (the same stored file), with its
     mapping, formats and mode, to correct and confirm again. The finished import stays as the
     record of what happened."""
     if spend_import.status not in (ImportStatus.REJECTED, ImportStatus.FAILED):
         raise ValueError("Only a rejected or failed import can be imported again.")
+    if already_imported(spend_import) is not None:
+        raise ValueError("This file was imported since; importing it again would add nothing.")
     again = SpendImport(
         authority=spend_import.authority,
         profile=spend_import.profile,

@@ -240,6 +240,7 @@ def import_detail(request, pk: int):
         "headers": headers,
         "fields": FIELDS,
         "earlier": services.already_imported(spend_import) if form else None,
+        "can_import_again": services.can_import_again(spend_import),
         "reasons": _reasons(spend_import),
         "mapping_used": [(FIELDS.get(k, k), h) for k, h in spend_import.mapping.items()],
         "progress": progress.progress_of(spend_import),

@@ -468,6 +468,10 @@ def test_a_rejected_import_is_imported_again_in_another_mode(client, hub):
     assert (again.status, again.imported_rows, again.rejected_rows) == (ImportStatus.DONE, 4, 2)
     rejected.refresh_from_db()
     assert rejected.status == ImportStatus.REJECTED  # The record of what happened stays.
+    # Imported since: "import again" is offered no more, and refused if posted.
+    assert 'id="import-again"' not in client.get(rejected.get_absolute_url()).content.decode()
+    response = client.post(reverse("spend:import_again", args=[rejected.pk]), follow=True)
+    assert "imported since" in response.content.decode()
     # A finished import is not imported again.
     response = client.post(reverse("spend:import_again", args=[again.pk]), follow=True)
     assert "Only a rejected or failed import" in response.content.decode()
