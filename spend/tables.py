@@ -5,14 +5,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from spend.models import Transaction
-
-MINUS = "\u2212"  # The minus sign, as the spend templates write it: −£1,000.00, not £-1,000.00.
+from spend.values import format_pounds
 
 
 def money(value) -> str:
     """£1,234.56, and −£1,234.56 for a credit or refund."""
-    sign = MINUS if value < 0 else ""
-    return f"{sign}£{abs(value):,.2f}"
+    return format_pounds(value, 2)
 
 
 class TransactionTable(tables.Table):

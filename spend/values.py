@@ -103,11 +103,11 @@ class DateParser:
                 value = datetime.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-            if FIRST_YEAR <= value.year <= LAST_YEAR:
+            if FIRST_PAYMENT_YEAR <= value.year <= LAST_PAYMENT_YEAR:
                 return value
             outside = True
         if outside:
-            return f"Date is outside the years {FIRST_YEAR}–{LAST_YEAR}"
+            return f"Date is outside the years {FIRST_PAYMENT_YEAR}–{LAST_PAYMENT_YEAR}"
         if _DAY_MONTH_YEAR.match(text):
             return "Date does not exist (read as day/month/year, or year-month-day)"
         return "Date is not a date in a known format (dd/mm/yyyy, ISO)"
@@ -115,7 +115,7 @@ class DateParser:
 
 # Years a payment date may have; "31/02/2025"-like text that no format takes is a day that
 # does not exist, not an unknown format.
-FIRST_YEAR, LAST_YEAR = 1990, 2100
+FIRST_PAYMENT_YEAR, LAST_PAYMENT_YEAR = 1990, 2100
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})|\d{4}-\d{1,2}-\d{1,2})$")
 
 
@@ -148,3 +148,16 @@ def payee_key(supplier_name: str) -> str:
 def expense_key(expense_name: str) -> str:
     """The key of an expense category that comes without a code."""
     return normalize_name(expense_name)[:200] if expense_name else ""
+
+
+MINUS = "\u2212"  # The minus sign: −£1,000.00 for a credit, not £-1,000.00.
+
+
+def format_pounds(value, places: int = 0) -> str:
+    """£1,234 (or £1,234.56 with two places), and −£1,234 for a credit or refund: how every
+    spend page writes an amount. Empty for no value."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(str(value))
+    sign = MINUS if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.{int(places)}f}"

@@ -1,12 +1,11 @@
 """Spend on the contract and vendor pages (one or two summary queries, for signed-in staff), and
 what the filter form keeps."""
 
-from decimal import Decimal
-
 from django import template
 
 from spend import selectors
 from spend.access import can_view_spend
+from spend.values import format_pounds
 
 register = template.Library()
 
@@ -37,11 +36,5 @@ def vendor_spend(vendor, user):
 
 @register.filter
 def pounds(value, places=0) -> str:
-    """£1,234 (or £1,234.56 with `places` 2), and −£1,234 for a credit: the minus before the
-    pound sign. Empty for no value."""
-    if value in (None, ""):
-        return ""
-    places = int(places)
-    amount = Decimal(str(value))
-    sign = "\u2212" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.{places}f}"
+    """{{ amount|pounds }}, {{ amount|pounds:2 }}: spend.values.format_pounds."""
+    return format_pounds(value, places)
