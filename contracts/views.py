@@ -1,16 +1,14 @@
 """Contract pages: the index and its export, the lookup, a contract, its files, its forms."""
 
-import os
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
 from contracts import access, selectors, services
@@ -19,6 +17,7 @@ from contracts.filters import ContractFilter
 from contracts.forms import AwardFormSet, ContractForm, award_initial
 from contracts.tables import ContractTable, PageByIds
 from procurement_hub.exports import csv_response, xlsx_response
+from procurement_hub.files import file_response
 from procurement_hub.tables import PER_PAGE_CHOICES, configure_table
 
 EXPORTERS = {"csv": csv_response, "xlsx": xlsx_response}
@@ -97,24 +96,6 @@ def contract_detail(request, reference: str):
         "timeline": selectors.contract_timeline(contract),
     }
     return render(request, "contracts/detail.html", context)
-
-
-def file_response(stored) -> FileResponse:
-    """Stream a stored file (a FieldFile) as a download under its own name, its type guessed
-    from that name. 404 when there is no file, or it is gone from storage.
-
-    Uploaded files are served only through views that checked access first: nothing serves
-    MEDIA_URL. Always an attachment, so an uploaded HTML or SVG file never renders inline.
-    """
-    if not stored:
-        raise Http404("No file.")
-    try:
-        handle = stored.storage.open(stored.name, "rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=os.path.basename(stored.name))
-    patch_cache_control(response, private=True)
-    return response
 
 
 @browse_required

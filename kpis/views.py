@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import access as contract_access
-from contracts.views import browse_required, file_response
+from contracts.views import browse_required
 from kpis import access, exports, selectors, services
 from kpis.filters import DashboardFilterForm
 from kpis.forms import (
@@ -29,6 +29,7 @@ from kpis.forms import (
 )
 from kpis.models import ActionStatus, KpiTemplate, Rating, ReviewAction
 from procurement_hub.exports import csv_response
+from procurement_hub.files import file_response
 from vendors.models import Vendor
 
 
