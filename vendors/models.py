@@ -92,9 +92,3 @@ class VendorContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})"
-
-
-def aliases_shown_to(user, aliases) -> list[VendorAlias]:
-    """The aliases this user may see: those learnt from payee names only when signed in."""
-    signed_in = user is not None and user.is_authenticated
-    return [alias for alias in aliases if signed_in or not alias.from_payee]

@@ -68,3 +68,9 @@ def vendors_named(text: str, limit: int = 5) -> list[Vendor]:
 def several_named_message(text: str, vendors: list[Vendor]) -> str:
     codes = ", ".join(f"{v.legal_name} ({v.vendor_code or 'no code'})" for v in vendors)
     return f"Several vendors are called “{text.strip()}”: {codes}. Type the vendor code instead."
+
+
+def aliases_shown_to(user, aliases) -> list:
+    """The aliases this user may see: those learnt from payee names only when signed in."""
+    signed_in = user is not None and user.is_authenticated
+    return [alias for alias in aliases if signed_in or not alias.from_payee]

@@ -1,7 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from vendors.models import Vendor, aliases_shown_to
+from vendors.models import Vendor
+from vendors.selectors import aliases_shown_to
 
 
 class VendorTable(tables.Table):

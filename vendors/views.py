@@ -7,7 +7,7 @@ from contracts import access
 from contracts.views import browse_required
 from procurement_hub.tables import PER_PAGE_CHOICES, configure_table
 from vendors import selectors
-from vendors.models import Vendor, aliases_shown_to
+from vendors.models import Vendor
 from vendors.tables import VendorTable
 
 
@@ -30,7 +30,7 @@ def vendor_detail(request, pk: int):
         raise Http404("No such vendor.") from None
     context = {
         "vendor": vendor,
-        "aliases": aliases_shown_to(request.user, vendor.aliases.all()),
+        "aliases": selectors.aliases_shown_to(request.user, vendor.aliases.all()),
         "show_internal": access.can_see_internal(request.user),
     }
     return render(request, "vendors/detail.html", context)
