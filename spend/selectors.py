@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     F,
@@ -13,10 +14,12 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce
 
+from categories.models import Authority
 from contracts.models import Contract
 from spend import periods
 from spend.forms import SpendFilters
@@ -125,14 +128,9 @@ def spend_by_month(filters: SpendFilters) -> list[dict]:
     return _with_share(list(rows))
 
 
-def spend_by_supplier(filters: SpendFilters, *, limit: int | None = TOP_SUPPLIERS) -> list[dict]:
-    rows = (
-        supplier_rows(filters)
-        .values("payee_id", "payee__name", "vendor_id", "vendor__legal_name")
-        .annotate(**_totals())
-        .order_by("-spend", "payee_id")
-    )
-    return _with_share(list(rows[:limit] if limit else rows))
+def spend_by_supplier(filters: SpendFilters) -> "RankedRows":
+    """Every supplier in the filters, biggest spend first (the top suppliers' export)."""
+    return RankedRows(_supplier_ranking(filters))
 
 
 def overview(filters: SpendFilters, *, suppliers: int) -> dict:
@@ -148,91 +146,104 @@ def _all_time(filters: SpendFilters) -> bool:
     return not (filters.date_from or filters.date_to or filters.pillar or filters.category)
 
 
-def _payees(filters: SpendFilters) -> QuerySet:
-    payees = Payee.objects.filter(transaction_count__gt=0)
-    if filters.authority:
-        payees = payees.filter(authority=filters.authority)
-    return payees
-
-
-def _payee_rows(filters: SpendFilters) -> QuerySet:
-    return _payees(filters).values(
-        "vendor_id", "vendor__legal_name", "on_contract_spend",
-        payee_id=F("pk"), payee__name=F("name"), authority__name=F("authority__name"),
-        spend=F("total_spend"), payments=F("transaction_count"),
-    )  # fmt: skip
-
-
 def _pillar_all_time(filters: SpendFilters) -> bool:
     """A pillar, perhaps an authority, and nothing else: PillarSupplier answers directly."""
     return bool(filters.pillar) and not (filters.date_from or filters.date_to or filters.category)
 
 
-def _pillar_suppliers(filters: SpendFilters) -> QuerySet:
-    rows = PillarSupplier.objects.filter(pillar=filters.pillar, tx_count__gt=0)
+def _by_supplier(rows: QuerySet, totals: dict, *, payee: str, per_authority: bool) -> QuerySet:
+    """Rows grouped by supplier: the hub vendor a payee is matched to, with all the names and
+    authorities it was paid under, else the payee itself (`unmatched_payee_id`). With
+    per_authority, each authority's spend with a vendor stands apart. Ranked by spend, ties by
+    ids."""
+    keys = ["authority_id", "vendor_id"] if per_authority else ["vendor_id"]
+    unmatched = Case(When(vendor_id__isnull=True, then=F(payee)))
+    order = [F(key).asc(nulls_last=True) for key in (*keys, "unmatched_payee_id")]
+    grouped = rows.values(*keys, unmatched_payee_id=unmatched).annotate(**totals)
+    return grouped.order_by("-spend", *order)
+
+
+def _supplier_ranking(filters: SpendFilters, *, per_authority: bool = False) -> QuerySet:
+    """Suppliers ranked by spend in the filters, each with spend, `contracted` (on-contract
+    spend) and payments: with no date, pillar or category filter from the payees' all-time
+    totals; with only a pillar (and perhaps an authority) from the pillar's all-time supplier
+    totals; else from the summaries, read as the fewest months, quarters and years."""
+    if _all_time(filters):
+        rows = Payee.objects.filter(transaction_count__gt=0)
+        totals = {"spend": Sum("total_spend"), "contracted": Sum("on_contract_spend"),
+                  "payments": Sum("transaction_count")}  # fmt: skip
+        payee = "pk"
+    elif _pillar_all_time(filters):
+        rows = PillarSupplier.objects.filter(pillar=filters.pillar, tx_count__gt=0)
+        totals = {"spend": Sum("total"), "contracted": Sum("on_contract_total"),
+                  "payments": Sum("tx_count")}  # fmt: skip
+        payee = "payee_id"
+    else:  # supplier_rows() filters by authority itself.
+        totals = _totals()
+        totals["contracted"] = totals.pop("on_contract_spend")
+        rows = supplier_rows(filters)
+        return _by_supplier(rows, totals, payee="payee_id", per_authority=per_authority)
     if filters.authority:
         rows = rows.filter(authority=filters.authority)
-    return rows
-
-
-def _pillar_supplier_rows(filters: SpendFilters) -> QuerySet:
-    return _pillar_suppliers(filters).values(
-        "payee_id", "vendor_id", "vendor__legal_name", payee__name=F("payee__name"),
-        spend=F("total"), on_contract_spend=F("on_contract_total"), payments=F("tx_count"),
-    )  # fmt: skip
+    return _by_supplier(rows, totals, payee=payee, per_authority=per_authority)
 
 
 def top_suppliers(filters: SpendFilters, *, limit: int = TOP_SUPPLIERS) -> tuple[list, int]:
-    """The top suppliers and how many suppliers were paid, in one pass over the summary (or,
-    with no date/pillar/category filter, from the payees' all-time totals, by index; with only
-    a pillar, from the pillar's all-time supplier totals, by index)."""
-    # Counted without the joins that name the rows: a pillar's count took 84 ms with them.
-    if _all_time(filters):
-        payees = _payee_rows(filters)
-        rows = list(payees.order_by("-total_spend", "pk")[:limit])
-        return _with_share(rows), _payees(filters).count()
-    if _pillar_all_time(filters):
-        suppliers = _pillar_supplier_rows(filters)
-        rows = list(suppliers.order_by("-total", "payee_id")[:limit])
-        return _with_share(rows), _pillar_suppliers(filters).count()
-    # Ranked by ids alone, then named: grouping by the names as well joined every summary row
-    # to its payee and vendor first, and took twice as long.
-    rows = list(
-        supplier_rows(filters)
-        .values("payee_id", "vendor_id")
-        .annotate(**_totals(), suppliers=Window(Count("*")))
-        .order_by("-spend", "payee_id")[:limit]
-    )
-    count = rows[0]["suppliers"] if rows else 0
-    return _with_share(_named(rows)), count
+    """The top suppliers and how many suppliers were paid, in one aggregate."""
+    ranked = RankedRows(_supplier_ranking(filters), per_page=limit)
+    return ranked[:limit], ranked.count()
 
 
 def _named(rows: list[dict]) -> list[dict]:
-    """Add payee, authority and vendor names to ranked rows (two queries, none for no rows)."""
+    """Name ranked supplier rows: `supplier` (the vendor's legal name, else the name the payee
+    was paid under), `vendor__legal_name`, `payee__name` and `authority__name` (the row's
+    authority, or the unmatched payee's; blank for a vendor across authorities); and turn
+    `contracted` into `on_contract_spend` and `share`. At most three queries, none for no rows."""
     if not rows:
         return rows
-    payees = {
-        pk: (name, authority)
-        for pk, name, authority in Payee.objects.filter(
-            pk__in={r["payee_id"] for r in rows}
-        ).values_list("pk", "name", "authority__name")
-    }
+    payee_ids = {r["unmatched_payee_id"] for r in rows if r["unmatched_payee_id"]}
+    payees = (
+        {p["pk"]: p for p in Payee.objects.filter(pk__in=payee_ids).values(
+            "pk", "name", "authority_id", "authority__name")}
+        if payee_ids
+        else {}
+    )  # fmt: skip
     vendor_ids = {r["vendor_id"] for r in rows if r["vendor_id"]}
     vendors = (
-        dict(Vendor.objects.filter(pk__in=vendor_ids).values_list("pk", "legal_name"))
+        {v["pk"]: v for v in Vendor.objects.filter(pk__in=vendor_ids).values(
+            "pk", "legal_name", "vendor_code")}
         if vendor_ids
         else {}
+    )  # fmt: skip
+    # Rows ranked per authority: their vendors' authorities.
+    authority_ids = {r["authority_id"] for r in rows if r.get("authority_id") and r["vendor_id"]}
+    authorities = (
+        dict(Authority.objects.filter(pk__in=authority_ids).values_list("pk", "name"))
+        if authority_ids
+        else {}
     )
+    named = []
     for row in rows:
-        row["payee__name"], row["authority__name"] = payees.get(row["payee_id"], ("", ""))
-        row["vendor__legal_name"] = vendors.get(row["vendor_id"])
-    return rows
+        payee = payees.get(row["unmatched_payee_id"]) or {}
+        vendor = vendors.get(row["vendor_id"]) or {}
+        authority = payee.get("authority__name") or authorities.get(row.get("authority_id"), "")
+        named.append({
+            **row,
+            "supplier": vendor.get("legal_name") or payee.get("name", ""),
+            "vendor__legal_name": vendor.get("legal_name"),
+            "vendor_code": vendor.get("vendor_code", ""),
+            "payee__name": payee.get("name"),
+            "authority__name": authority,
+            "on_contract_spend": row["contracted"],
+        })  # fmt: skip
+    return _with_share(named)
 
 
 class RankedRows:
-    """Supplier rows ranked by an aggregate over the summary, read a page at a time. The first
-    page's query also counts the ranked rows (a window over the groups), so that the paginator's
-    count and page one cost one aggregate, not two; each slice names only its own rows."""
+    """Supplier rows ranked by an aggregate (see _supplier_ranking), read a page at a time. The
+    first page's query also counts the ranked rows (a window over the groups), so that the
+    paginator's count and page one cost one aggregate, not two; each slice names only its own
+    rows."""
 
     NAMING_BATCH = 500  # Ids per naming query (SQLite's parameter limit).
 
@@ -324,23 +335,12 @@ def dashboard(filters: SpendFilters) -> dict:
 
 
 def off_contract_suppliers(filters: SpendFilters, *, threshold: Decimal | None = None):
-    """Payees paid at least the threshold in the period with none of it on a contract: the
-    list that drives new sourcing work."""
+    """Suppliers paid at least the threshold in the period with none of it on a contract, each
+    authority apart (a contract covers some authorities, not others): the list that drives new
+    sourcing work. A hub vendor counts once per authority, whatever names it was paid under."""
     threshold = settings.SPEND_OFF_CONTRACT_THRESHOLD if threshold is None else threshold
-    if _all_time(filters):
-        return (
-            _payee_rows(filters)
-            .filter(on_contract_spend=0, total_spend__gte=threshold)
-            .order_by("-total_spend", "pk")
-        )
-    # Grouped by ids alone (a payee belongs to one authority); names come with each page.
-    return RankedRows(
-        supplier_rows(filters)
-        .values("payee_id", "vendor_id")
-        .annotate(**_totals())
-        .filter(on_contract_spend=0, spend__gte=threshold)
-        .order_by("-spend", "payee_id")
-    )
+    ranking = _supplier_ranking(filters, per_authority=True)
+    return RankedRows(ranking.filter(contracted=0, spend__gte=threshold))
 
 
 def contract_burn(filters: SpendFilters, *, warn_percent: int | None = None) -> list[dict]:

@@ -81,7 +81,7 @@ REPORTS = {
     "category": selectors.spend_by_category,
     "authority": selectors.spend_by_authority,
     "month": selectors.spend_by_month,
-    "supplier": lambda f: selectors.spend_by_supplier(f, limit=None),
+    "supplier": selectors.spend_by_supplier,
     "off-contract": selectors.off_contract_suppliers,
     "contracts": selectors.contract_burn,
 }

@@ -38,3 +38,23 @@ def vendor_spend(vendor, user):
 def pounds(value, places=0) -> str:
     """{{ amount|pounds }}, {{ amount|pounds:2 }}: spend.values.format_pounds."""
     return format_pounds(value, places)
+
+
+# Keys of the analysis pages that mean nothing on the payments list.
+_NOT_FOR_PAYMENTS = ("page", "threshold", "payee", "vendor")
+
+
+@register.simple_tag(takes_context=True)
+def supplier_query(context, row) -> str:
+    """The query string from a ranked supplier row to its payments, in the page's filters: a
+    hub vendor's (in the row's authority, where the row has one), else the unmatched payee's."""
+    query = context["request"].GET.copy()
+    for key in _NOT_FOR_PAYMENTS:
+        query.pop(key, None)
+    if row["vendor_id"]:
+        query["vendor"] = row["vendor_id"]
+        if row.get("authority_id"):
+            query["authority"] = row["authority_id"]
+    else:
+        query["payee"] = row["unmatched_payee_id"]
+    return "?" + query.urlencode()

@@ -88,13 +88,19 @@ def save(hub, authority, django_capture_on_commit_callbacks):
     return save
 
 
-def off_contract_payee_ids() -> tuple[list[int], list[int]]:
-    """The off-contract list read from the payee totals (all time) and from the summaries."""
+def off_contract_suppliers() -> tuple[list[tuple], list[tuple]]:
+    """The off-contract list read from the payee totals (all time) and from the summaries, as
+    (vendor, unmatched payee) keys."""
     by_summary = SpendFilters(date_from=datetime.date(2000, 1, 1))
-    return (
-        [row["payee_id"] for row in selectors.off_contract_suppliers(SpendFilters())],
-        [row["payee_id"] for row in selectors.off_contract_suppliers(by_summary)],
+    keys = ("vendor_id", "unmatched_payee_id")
+    return tuple(
+        [tuple(row[k] for k in keys) for row in selectors.off_contract_suppliers(f)]
+        for f in (SpendFilters(), by_summary)
     )
+
+
+def supplier_of(tx: Transaction) -> tuple:
+    return (tx.vendor_id, None) if tx.vendor_id else (None, tx.payee_id)
 
 
 def assert_on_contract(tx: Transaction, contract, amount: Decimal) -> None:
@@ -104,8 +110,8 @@ def assert_on_contract(tx: Transaction, contract, amount: Decimal) -> None:
     assert selectors.contract_spend(contract)["total"] == amount
     assert contract in [row["contract"] for row in selectors.contract_burn(SpendFilters())]
     assert Payee.objects.get(pk=tx.payee_id).on_contract_spend == amount
-    fast, slow = off_contract_payee_ids()
-    assert tx.payee_id not in fast and tx.payee_id not in slow
+    fast, slow = off_contract_suppliers()
+    assert supplier_of(tx) not in fast and supplier_of(tx) not in slow
     assert list(SpendSummary.objects.filter(payee=tx.payee_id).values_list("on_contract")) == [
         (True,)
     ]
@@ -117,8 +123,8 @@ def assert_off_contract(tx: Transaction, contract) -> None:
     assert selectors.contract_spend(contract) is None
     assert not ContractSpend.objects.filter(contract=contract).exists()
     assert Payee.objects.get(pk=tx.payee_id).on_contract_spend == 0
-    fast, slow = off_contract_payee_ids()
-    assert tx.payee_id in fast and tx.payee_id in slow
+    fast, slow = off_contract_suppliers()
+    assert supplier_of(tx) in fast and supplier_of(tx) in slow
     assert list(SpendSummary.objects.filter(payee=tx.payee_id).values_list("on_contract")) == [
         (False,)
     ]
@@ -126,7 +132,8 @@ def assert_off_contract(tx: Transaction, contract) -> None:
 
 def test_a_contract_awarded_later_takes_the_payments_it_covers(paid, acme, save):
     assert paid.contract is None
-    assert off_contract_payee_ids() == ([paid.payee_id], [paid.payee_id])
+    assert paid.vendor_id  # The payee is matched: the vendor is the supplier.
+    assert off_contract_suppliers() == ([supplier_of(paid)], [supplier_of(paid)])
 
     contract = save(vendors=[acme])
 

@@ -195,7 +195,7 @@ def test_off_contract_suppliers_above_threshold(world, settings):
     settings.SPEND_OFF_CONTRACT_THRESHOLD = Decimal("500")
     run_import(world.authority, rows("15/03/2024,R1,Acme,900,,,", "15/03/2024,R2,Lone Co,600,,,",
                                      "15/03/2024,R3,Tiny Co,100,,,"))  # fmt: skip
-    names = [r["payee__name"] for r in selectors.off_contract_suppliers(SpendFilters())]
+    names = [r["supplier"] for r in selectors.off_contract_suppliers(SpendFilters())]
     assert names == ["Lone Co"]
 
 
@@ -233,7 +233,7 @@ def test_all_time_supplier_totals_agree_with_the_summaries(world, settings):
     by_summary = SpendFilters(date_from=datetime.date(2000, 1, 1))  # Forces the summary path.
 
     def simple(rows):
-        keys = ("payee_id", "spend", "on_contract_spend", "payments")
+        keys = ("vendor_id", "unmatched_payee_id", "spend", "on_contract_spend", "payments")
         return [{k: r[k] for k in keys} for r in rows]
 
     fast, fast_count = selectors.top_suppliers(everything)
@@ -242,7 +242,7 @@ def test_all_time_supplier_totals_agree_with_the_summaries(world, settings):
     assert simple(selectors.off_contract_suppliers(everything)) == simple(
         selectors.off_contract_suppliers(by_summary)
     )
-    assert [r["payee__name"] for r in selectors.off_contract_suppliers(everything)] == ["Lone Co"]
+    assert [r["supplier"] for r in selectors.off_contract_suppliers(everything)] == ["Lone Co"]
 
 
 def test_a_pillars_all_time_suppliers_agree_with_the_summaries(world, hub):
@@ -255,8 +255,8 @@ def test_a_pillars_all_time_suppliers_agree_with_the_summaries(world, hub):
 
     def simple(rows):
         keys = (
-            "payee_id",
-            "payee__name",
+            "unmatched_payee_id",
+            "supplier",
             "vendor_id",
             "vendor__legal_name",
             "spend",
@@ -268,8 +268,8 @@ def test_a_pillars_all_time_suppliers_agree_with_the_summaries(world, hub):
     fast, fast_count = selectors.top_suppliers(pillar)
     slow, slow_count = selectors.top_suppliers(by_summary)
     assert simple(fast) == simple(slow) and fast_count == slow_count == 2
-    assert [(r["payee__name"], r["spend"]) for r in fast] == [
-        ("Acme", Decimal("950.00")), ("Lone Co", Decimal("100.00"))]  # fmt: skip
+    assert [(r["supplier"], r["spend"]) for r in fast] == [
+        ("Acme Ltd", Decimal("950.00")), ("Lone Co", Decimal("100.00"))]  # fmt: skip
     assert fast[0]["share"] == slow[0]["share"] > 0  # Some of Acme's spend is on contract.
     mine = SpendFilters(pillar=hub.pillar, authority=AuthorityFactory())
     assert selectors.top_suppliers(mine) == ([], 0)  # Another authority paid no one.
@@ -299,14 +299,15 @@ def test_supplier_ranking_under_a_date_range_matches_the_payments(world, date_fr
     start = day(date_from) and day(date_from).replace(day=1)
     end = day(date_to)
     expected = {}
-    for tx in Transaction.objects.select_related("payee"):
+    for tx in Transaction.objects.select_related("payee", "vendor"):
         if (start is None or tx.payment_date >= start) and (end is None or tx.month <= end):
-            expected[tx.payee.name] = expected.get(tx.payee.name, 0) + tx.amount
-    assert {r["payee__name"]: r["spend"] for r in ranked} == expected
+            name = tx.vendor.legal_name if tx.vendor else tx.payee.name
+            expected[name] = expected.get(name, 0) + tx.amount
+    assert {r["supplier"]: r["spend"] for r in ranked} == expected
     assert count == len(expected)
     assert [r["spend"] for r in ranked] == sorted(expected.values(), reverse=True)
-    vendors = {r["payee__name"]: r["vendor__legal_name"] for r in ranked}
-    assert vendors == {name: "Acme Ltd" if name == "Acme" else None for name in expected}
+    payees = {r["supplier"]: r["payee__name"] for r in ranked}
+    assert payees == {name: None if name == "Acme Ltd" else name for name in expected}
 
 
 def test_quarters_and_years_stay_true_when_imports_touch_some_months(world):
@@ -337,5 +338,88 @@ def test_quarters_and_years_stay_true_when_imports_touch_some_months(world):
     ranked, _count = selectors.top_suppliers(
         SpendFilters(date_from=datetime.date(2024, 2, 1), date_to=datetime.date(2025, 1, 31))
     )
-    assert [(r["payee__name"], r["spend"]) for r in ranked] == [
-        ("Lone Co", Decimal("40.00")), ("Acme", Decimal("23.00"))]  # fmt: skip
+    assert [(r["supplier"], r["spend"]) for r in ranked] == [
+        ("Lone Co", Decimal("40.00")), ("Acme Ltd", Decimal("23.00"))]  # fmt: skip
+
+
+@pytest.fixture
+def joint_hub(world, hub):
+    """Acme paid by two authorities under three names (two of them Oxford's); Lone Co, no hub
+    vendor, paid by each authority (so two payees). Oxford's Acme spend in 2024 is on contract
+    (ITS1 covers Oxford only); Cherwell's is not."""
+    cherwell = AuthorityFactory(code="chw", name="Cherwell District Council")
+    VendorAliasFactory(vendor=world.vendor, name="Acme Services")
+    run_import(world.authority, rows("15/03/2024,R1,Acme,900,I1,IT,",
+                                     "16/03/2024,R2,Acme Services,300,I1,IT,",
+                                     "17/03/2024,R3,Lone Co,1000,I1,IT,"))  # fmt: skip
+    run_import(cherwell, rows("15/03/2024,C1,ACME LIMITED,700,I1,IT,",
+                              "16/03/2024,C2,Lone Co,450,I1,IT,"), "chw.csv")  # fmt: skip
+    for code in ExpenseCode.objects.all():
+        services.expense_code_map(code=code, category=hub.category)
+    return cherwell
+
+
+def _supplier_filters(hub, **extra):
+    """The three ways a supplier ranking is read: all-time payee totals, a pillar's all-time
+    totals, the summaries."""
+    return {
+        "all time": SpendFilters(**extra),
+        "pillar": SpendFilters(pillar=hub.pillar, **extra),
+        "summaries": SpendFilters(date_from=datetime.date(2024, 1, 1), **extra),
+    }
+
+
+def test_top_suppliers_count_a_vendor_once_across_names_and_authorities(world, hub, joint_hub):
+    for path, filters in _supplier_filters(hub).items():
+        ranked, count = selectors.top_suppliers(filters)
+        got = [(r["supplier"], r["vendor_id"], r["spend"], r["payments"]) for r in ranked]
+        assert got == [
+            ("Acme Ltd", world.vendor.pk, Decimal("1900.00"), 3),
+            ("Lone Co", None, Decimal("1000.00"), 1),
+            ("Lone Co", None, Decimal("450.00"), 1),
+        ], path
+        assert count == 3, path
+        assert ranked[0]["on_contract_spend"] == Decimal("1200.00"), path
+        assert ranked[0]["share"] == Decimal("63.2"), path
+        assert [r["authority__name"] for r in ranked] == [
+            "", "Oxford City Council", "Cherwell District Council"], path  # fmt: skip
+    oxford = selectors.top_suppliers(SpendFilters(authority=world.authority))[0]
+    assert [(r["supplier"], r["spend"]) for r in oxford] == [
+        ("Acme Ltd", Decimal("1200.00")), ("Lone Co", Decimal("1000.00"))]  # fmt: skip
+    concentration = selectors.dashboard(SpendFilters())["concentration"]
+    assert concentration["top5"] == 100.0
+
+
+def test_off_contract_lists_a_vendor_once_per_authority_it_pays_without_a_contract(
+    world, hub, joint_hub, settings
+):
+    settings.SPEND_OFF_CONTRACT_THRESHOLD = Decimal("400")
+    for path, filters in _supplier_filters(hub).items():
+        rows = list(selectors.off_contract_suppliers(filters))
+        got = [(r["supplier"], r["authority__name"], r["spend"]) for r in rows]
+        assert got == [
+            ("Lone Co", "Oxford City Council", Decimal("1000.00")),
+            # Oxford's Acme spend is on contract; Cherwell pays Acme with none.
+            ("Acme Ltd", "Cherwell District Council", Decimal("700.00")),
+            ("Lone Co", "Cherwell District Council", Decimal("450.00")),
+        ], path
+    mine = selectors.off_contract_suppliers(SpendFilters(authority=world.authority))
+    assert [r["supplier"] for r in mine] == ["Lone Co"]
+
+
+def test_supplier_rows_link_to_the_vendors_or_the_payees_payments(
+    admin_client, world, hub, joint_hub, settings
+):
+    from django.urls import reverse
+
+    settings.SPEND_OFF_CONTRACT_THRESHOLD = Decimal("400")
+    page = admin_client.get(reverse("spend:off_contract") + "?threshold=400&page=1")
+    html = page.content.decode()
+    vendor_link = f"?vendor={world.vendor.pk}&amp;authority={joint_hub.pk}"
+    assert f'href="/spend/payments/{vendor_link}"' in html.replace("threshold=400&amp;", "")
+    lone = Payee.objects.get(name="Lone Co", authority=world.authority)
+    assert f"?payee={lone.pk}" in html and "page=1" not in html
+    payments = admin_client.get(reverse("spend:transactions") + vendor_link.replace("&amp;", "&"))
+    assert [row.record.reference for row in payments.context["table"].paginated_rows] == ["C1"]
+    dashboard = admin_client.get(reverse("spend:dashboard")).content.decode()
+    assert f"?vendor={world.vendor.pk}" in dashboard and "Acme Ltd" in dashboard

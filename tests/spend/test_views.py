@@ -195,7 +195,7 @@ def test_off_contract_export_under_a_date_filter_names_every_row(admin_client, d
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = [line.split(",") for line in text.strip().splitlines()[1:]]
     assert [r[0] for r in rows] == thirty_off_contract
-    assert {r[2] for r in rows} == {"Abingdon Council"} and rows[0][3] == "1029.00"
+    assert {(r[1], r[3]) for r in rows} == {("no", "Abingdon Council")} and rows[0][4] == "1029.00"
 
 
 def test_contract_burn_page_flags_contract(admin_client, data):
@@ -349,7 +349,7 @@ def test_mapping_an_expense_code_in_the_ui(admin_client, data):
 
 
 PAGES = [
-    ("spend:dashboard", "", 14),
+    ("spend:dashboard", "", 15),
     ("spend:dashboard", "?date_from=2026-01-01&date_to=2026-06-30", 16),  # The summary path.
     ("spend:transactions", "", 10),
     ("spend:transactions", "?on_contract=yes&sort=-amount", 10),
