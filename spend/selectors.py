@@ -451,7 +451,7 @@ def transactions(filters: SpendFilters, extra: dict) -> QuerySet:
     if filters.category:
         rows = rows.filter(category=filters.category)
     for key in ("payee", "vendor", "contract"):
-        if extra.get(key):
+        if key in extra:  # Id 0 (one too large for a column) matches nothing.
             rows = rows.filter(**{f"{key}_id": extra[key]})
     if extra.get("month"):
         rows = rows.filter(month=extra["month"])
@@ -460,6 +460,63 @@ def transactions(filters: SpendFilters, extra: dict) -> QuerySet:
     elif extra.get("on_contract") == "no":
         rows = rows.filter(contract__isnull=True)
     return rows
+
+
+def _whole_months(filters: SpendFilters) -> bool:
+    """The dates (if any) start on a month's first day and end on a month's last."""
+    first, last = filters.date_from, filters.date_to
+    return (first is None or first.day == 1) and (
+        last is None or (last + datetime.timedelta(days=1)).day == 1
+    )
+
+
+def _summary_totals(filters: SpendFilters, extra: dict) -> QuerySet | None:
+    """The summary rows holding exactly the payments in the filters and drill-down keys, or None
+    where no summary has the keys (dates inside a month; a contract with a payee, vendor,
+    pillar or category: ContractSpend keeps none of those)."""
+    if not _whole_months(filters):
+        return None
+    if "contract" in extra:
+        if extra.keys() & {"payee", "vendor"} or filters.pillar or filters.category:
+            return None
+        rows = ContractSpend.objects.filter(contract=extra["contract"])
+        if filters.authority:
+            rows = rows.filter(authority=filters.authority)
+        if extra.get("on_contract") == "no":
+            rows = rows.none()  # A contract's payments are on contract.
+    else:
+        by_supplier = extra.keys() & {"payee", "vendor"}
+        rows = _filtered(SpendSummary.objects.all() if by_supplier else SpendCube.objects.all(),
+                         filters)  # fmt: skip
+        for key in ("payee", "vendor"):
+            if key in extra:
+                rows = rows.filter(**{f"{key}_id": extra[key]})
+        if "on_contract" in extra:
+            rows = rows.filter(on_contract=extra["on_contract"] == "yes")
+    if filters.date_from:
+        rows = rows.filter(month__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(month__lte=filters.date_to)
+    if extra.get("month"):
+        rows = rows.filter(month=extra["month"])
+    return rows
+
+
+def payment_totals(filters: SpendFilters, extra: dict, *, rows_at_most_cap: bool) -> dict | None:
+    """How many payments the drill-down list holds and their total: from the summaries when
+    they hold exactly those payments (whole-month dates, as every analysis page links with);
+    else summed from the payments themselves when they are no more than the list's cap; else
+    None (a partial month over more payments than the list pages through)."""
+    summary = _summary_totals(filters, extra)
+    if summary is not None:
+        totals = summary.aggregate(count=Coalesce(Sum("tx_count"), 0), total=Sum("total"))
+    elif rows_at_most_cap:
+        rows = transactions(filters, extra).select_related(None).order_by()
+        totals = rows.aggregate(count=Count("*"), total=Sum("amount"))
+    else:
+        return None
+    totals["total"] = totals["total"] or Decimal("0")
+    return totals
 
 
 def contract_candidates(tx: Transaction) -> list[Contract]:

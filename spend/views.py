@@ -145,9 +145,16 @@ def _drill(request) -> dict:
 @spend_view
 def transaction_list(request):
     form, filters = _filters(request)
-    table = TransactionTable(CappedCount(selectors.transactions(filters, _drill(request))))
+    extra = _drill(request)
+    table = TransactionTable(CappedCount(selectors.transactions(filters, extra)))
     configure_table(request, table)
-    context = {"form": form, "table": table, "per_page_choices": PER_PAGE_CHOICES}
+    totals = selectors.payment_totals(filters, extra, rows_at_most_cap=not table.data.capped)
+    context = {
+        "form": form,
+        "table": table,
+        "totals": totals,
+        "per_page_choices": PER_PAGE_CHOICES,
+    }
     return render(request, "spend/transactions.html", context)
 
 

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
+from procurement_hub.tables import CappedCount
 from spend import services
 from spend.models import (
     ExpenseCode,
@@ -120,12 +121,11 @@ def test_drill_down_to_payments(admin_client, data):
 def test_payments_list_counts_no_further_than_its_cap(admin_client, data, monkeypatch):
     """Over millions of payments the list never counts them all: it stops at the cap, says
     so, and its pages end there (export still gives every payment)."""
-    from procurement_hub.tables import CappedCount
-
     monkeypatch.setattr(CappedCount, "cap", 4)
     url = reverse("spend:transactions")
     html = admin_client.get(url + "?sort=-amount").content.decode()
-    assert "More than 4 payments: the first 4 in this order are listed" in html
+    # The summaries give the count and total in full (see the totals tests below).
+    assert "10 payments</strong>" in html and ": the first 4 in this order are listed" in html
     last = admin_client.get(url + "?page=99").content.decode()  # Past the cap: the last page.
     assert len(re.findall(r'href="/spend/payments/\d+/"', last)) == 4
     lone = Payee.objects.get(name="Lone Trader")
@@ -561,3 +561,53 @@ def test_a_vendor_name_two_vendors_share_is_refused_not_guessed(admin_client, da
     admin_client.post(url, {"vendor_name": "v-b"})
     payee.refresh_from_db()
     assert payee.vendor == twin_b and twin_a.aliases.count() == 0
+
+
+def _drill_cases(data):
+    acme = data["vendor"].pk
+    lone = Payee.objects.get(name="Lone Trader").pk
+    oxf, abc, contract = data["oxf"].pk, data["abc"].pk, data["contract"].pk
+    pillar, category = data["hub"].pillar.pk, data["hub"].category.pk
+    return [
+        "",
+        f"?authority={abc}",
+        "?date_from=2026-03-01&date_to=2026-03-31",
+        "?date_from=2026-03-01",
+        "?date_to=2026-02-28",
+        f"?pillar={pillar}",
+        f"?category={category}&authority={oxf}",
+        f"?vendor={acme}",
+        f"?vendor={acme}&authority={abc}&on_contract=yes",
+        f"?payee={lone}&date_from=2026-02-01&date_to=2026-03-31",
+        f"?payee={lone}&on_contract=yes",
+        f"?contract={contract}",
+        f"?contract={contract}&authority={oxf}&month=2026-04-01",
+        f"?contract={contract}&on_contract=no",
+        f"?contract={contract}&vendor={acme}",  # No summary has both: summed from payments.
+        f"?category={category}&contract={contract}",  # Likewise.
+        "?on_contract=no&month=2026-02-01",
+        "?date_from=2026-02-02&date_to=2026-03-15",  # Inside months: summed from payments.
+        "?payee=99999999999999999999999",  # An id past any column: nothing.
+    ]
+
+
+def test_payment_totals_agree_with_the_payments_listed(admin_client, data):
+    services.expense_code_map(code=ExpenseCode.objects.get(key="P1"), category=data["hub"].category)
+    for query in _drill_cases(data):
+        response = admin_client.get(reverse("spend:transactions") + query)
+        listed = list(response.context["table"].data.data)
+        totals = response.context["totals"]
+        assert totals == {"count": len(listed), "total": sum(t.amount for t in listed)}, query
+    lone = Payee.objects.get(name="Lone Trader").pk
+    html = admin_client.get(reverse("spend:transactions") + f"?payee={lone}").content.decode()
+    assert "3 payments</strong>, totalling <strong" in html and "£18,000.00" in html
+
+
+def test_payment_totals_over_the_cap_come_from_the_summaries(admin_client, data, monkeypatch):
+    monkeypatch.setattr(CappedCount, "cap", 4)
+    whole = admin_client.get(reverse("spend:transactions") + "?date_from=2026-02-01")
+    assert whole.context["totals"] == {"count": 10, "total": Decimal("27530.00")}
+    inside = admin_client.get(reverse("spend:transactions") + "?date_from=2026-02-02")
+    assert inside.context["totals"] is None  # 9 payments, past the cap, from inside a month.
+    html = inside.content.decode()
+    assert "More than 4 payments" in html and "dates of whole months give the total" in html
