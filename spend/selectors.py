@@ -462,6 +462,22 @@ def transactions(filters: SpendFilters, extra: dict) -> QuerySet:
     return rows
 
 
+def drill_subjects(extra: dict) -> list[str]:
+    """What a drill-down is narrowed to, by name: the payee (and its authority), the vendor, the
+    contract. One query per key given; an id that matches nothing reads as "no such …"."""
+    subjects = []
+    if "payee" in extra:
+        payee = Payee.objects.select_related("authority").filter(pk=extra["payee"]).first()
+        subjects.append(f"{payee.name} ({payee.authority.name})" if payee else "no such payee")
+    if "vendor" in extra:
+        vendor = Vendor.objects.filter(pk=extra["vendor"]).values_list("legal_name").first()
+        subjects.append(f"the vendor {vendor[0]}" if vendor else "no such vendor")
+    if "contract" in extra:
+        contract = Contract.objects.filter(pk=extra["contract"]).values_list("reference").first()
+        subjects.append(f"the contract {contract[0]}" if contract else "no such contract")
+    return subjects
+
+
 def _whole_months(filters: SpendFilters) -> bool:
     """The dates (if any) start on a month's first day and end on a month's last."""
     first, last = filters.date_from, filters.date_to

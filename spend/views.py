@@ -153,6 +153,7 @@ def transaction_list(request):
         "form": form,
         "table": table,
         "totals": totals,
+        "drilled_to": selectors.drill_subjects(extra),
         "per_page_choices": PER_PAGE_CHOICES,
     }
     return render(request, "spend/transactions.html", context)

@@ -601,6 +601,12 @@ def test_payment_totals_agree_with_the_payments_listed(admin_client, data):
     lone = Payee.objects.get(name="Lone Trader").pk
     html = admin_client.get(reverse("spend:transactions") + f"?payee={lone}").content.decode()
     assert "3 payments</strong>, totalling <strong" in html and "£18,000.00" in html
+    assert "Drilled down to Lone Trader (Oxford City Council)." in html
+    contract = f"?contract={data['contract'].pk}&vendor={data['vendor'].pk}&on_contract=yes"
+    html = admin_client.get(reverse("spend:transactions") + contract).content.decode()
+    assert "Drilled down to the vendor Acme Printing Ltd, the contract ITS9 (on contract)." in html
+    html = admin_client.get(reverse("spend:transactions") + "?vendor=0").content.decode()
+    assert "Drilled down to no such vendor." in html
 
 
 def test_payment_totals_over_the_cap_come_from_the_summaries(admin_client, data, monkeypatch):
