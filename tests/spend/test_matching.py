@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import Paginator
 
 from contracts.models import ContractKind, ContractStatus
 from spend import selectors, services
@@ -383,6 +384,9 @@ def test_top_suppliers_count_a_vendor_once_across_names_and_authorities(world, h
         assert ranked[0]["share"] == Decimal("63.2"), path
         assert [r["authority__name"] for r in ranked] == [
             "", "Oxford City Council", "Cherwell District Council"], path  # fmt: skip
+        # A page shorter than the ranking still counts every supplier.
+        ranked, count = selectors.top_suppliers(filters, limit=1)
+        assert ([r["supplier"] for r in ranked], count) == (["Acme Ltd"], 3), path
     oxford = selectors.top_suppliers(SpendFilters(authority=world.authority))[0]
     assert [(r["supplier"], r["spend"]) for r in oxford] == [
         ("Acme Ltd", Decimal("1200.00")), ("Lone Co", Decimal("1000.00"))]  # fmt: skip
@@ -403,6 +407,9 @@ def test_off_contract_lists_a_vendor_once_per_authority_it_pays_without_a_contra
             ("Acme Ltd", "Cherwell District Council", Decimal("700.00")),
             ("Lone Co", "Cherwell District Council", Decimal("450.00")),
         ], path
+        pages = Paginator(selectors.off_contract_suppliers(filters), 2)
+        assert pages.count == 3, path
+        assert [r["supplier"] for r in pages.page(2)] == ["Lone Co"], path
     mine = selectors.off_contract_suppliers(SpendFilters(authority=world.authority))
     assert [r["supplier"] for r in mine] == ["Lone Co"]
 
