@@ -56,7 +56,14 @@ from contracts.management.commands.seed_demo import wipe_data  # noqa: E402
 from contracts.models import ContractAward  # noqa: E402
 from procurement_hub.demo import DemoContext  # noqa: E402
 from spend import matching, services, summaries  # noqa: E402
-from spend.models import ExpenseCode, SkipKind, SpendImport, SpendSummary, Transaction  # noqa: E402
+from spend.models import (  # noqa: E402
+    ExpenseCode,
+    Payee,
+    SkipKind,
+    SpendImport,
+    SpendSummary,
+    Transaction,
+)
 
 TODAY = datetime.date(2026, 11, 22)
 CONTRACTS = 5_000
@@ -469,6 +476,10 @@ def replace_import_part(import_lines: list[str]) -> None:
 
 def pages_to_time(authority) -> list[tuple[str, str]]:
     category = Category.objects.order_by("pk").first()
+    payee = Payee.objects.order_by("-total_spend").first()
+    vendor_id = (
+        Payee.objects.filter(vendor__isnull=False).order_by("-total_spend").first().vendor_id
+    )
     return [
         ("dashboard, everything", reverse("spend:dashboard")),
         ("dashboard, one authority", reverse("spend:dashboard") + f"?authority={authority.pk}"),
@@ -501,6 +512,14 @@ def pages_to_time(authority) -> list[tuple[str, str]]:
             reverse("spend:transactions") + f"?pillar={category.pillar_id}&on_contract=no",
         ),
         ("payments list, last page (400)", reverse("spend:transactions") + "?page=400"),
+        # The biggest payee and the biggest matched one's vendor: drill-downs from the top
+        # suppliers, each over 10,000 payments, so their totals come from summaries.
+        ("payments list, biggest payee", reverse("spend:transactions") + f"?payee={payee.pk}"),
+        (
+            "payments list, biggest vendor, one year",
+            reverse("spend:transactions")
+            + f"?vendor={vendor_id}&date_from=2024-01-01&date_to=2024-12-31",
+        ),
     ]
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
 from categories.models import Authority, Category, Pillar, StaffProfile
 
@@ -31,6 +32,17 @@ class CategoryAdmin(admin.ModelAdmin):
         "category_managers",
         "category_officers",
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "pillar" in form.changed_data:
+            transaction.on_commit(lambda: _repoint_spend(obj.pk))
+
+
+def _repoint_spend(category_id: int) -> None:
+    from spend.tasks import repoint_category_spend  # the app built on categories
+
+    repoint_category_spend.delay(category_id=category_id)
 
 
 class StaffProfileInline(admin.StackedInline):

@@ -545,14 +545,29 @@ def _whole_months(filters: SpendFilters) -> bool:
     )
 
 
-def _summary_totals(filters: SpendFilters, extra: dict) -> QuerySet | None:
-    """The summary rows holding exactly the payments in the filters and drill-down keys, or None
-    where no summary has the keys (dates inside a month; a contract with a payee, vendor,
-    pillar or category: ContractSpend keeps none of those)."""
+def _payee_totals(filters: SpendFilters, extra: dict) -> dict | None:
+    """A payee's payments with no other key or filter (its authority aside): its all-time
+    totals. (SpendSummary has no index on payee.)"""
+    other_keys = extra.keys() - {"payee"}
+    if other_keys or filters.date_from or filters.date_to or filters.pillar or filters.category:
+        return None
+    payees = Payee.objects.filter(pk=extra["payee"])
+    if filters.authority:
+        payees = payees.filter(authority=filters.authority)
+    row = payees.values_list("transaction_count", "total_spend").first() or (0, None)
+    return {"count": row[0], "total": row[1]}
+
+
+def _summary_totals(filters: SpendFilters, extra: dict) -> dict | None:
+    """Count and total of the payments in the filters and drill-down keys from a summary that
+    holds exactly them, or None where none does (dates inside a month; a payee with other
+    filters; a contract with a payee, vendor, pillar or category)."""
     if not _whole_months(filters):
         return None
+    if "payee" in extra:
+        return _payee_totals(filters, extra)
     if "contract" in extra:
-        if extra.keys() & {"payee", "vendor"} or filters.pillar or filters.category:
+        if "vendor" in extra or filters.pillar or filters.category:
             return None
         rows = ContractSpend.objects.filter(contract=extra["contract"])
         if filters.authority:
@@ -560,36 +575,33 @@ def _summary_totals(filters: SpendFilters, extra: dict) -> QuerySet | None:
         if extra.get("on_contract") == "no":
             rows = rows.none()  # A contract's payments are on contract.
     else:
-        by_supplier = extra.keys() & {"payee", "vendor"}
-        rows = _filtered(SpendSummary.objects.all() if by_supplier else SpendCube.objects.all(),
-                         filters)  # fmt: skip
-        for key in ("payee", "vendor"):
-            if key in extra:
-                rows = rows.filter(**{f"{key}_id": extra[key]})
+        rows = SpendSummary.objects.all() if "vendor" in extra else SpendCube.objects.all()
+        rows = _filtered(rows, filters)
+        if "vendor" in extra:
+            rows = rows.filter(vendor_id=extra["vendor"])
         if "on_contract" in extra:
             rows = rows.filter(on_contract=extra["on_contract"] == "yes")
     if filters.date_from:
         rows = rows.filter(month__gte=filters.date_from)
     if filters.date_to:
         rows = rows.filter(month__lte=filters.date_to)
-    if extra.get("month"):
+    if "month" in extra:
         rows = rows.filter(month=extra["month"])
-    return rows
+    return rows.aggregate(count=Coalesce(Sum("tx_count"), 0), total=Sum("total"))
 
 
-def payment_totals(filters: SpendFilters, extra: dict, *, rows_at_most_cap: bool) -> dict | None:
-    """How many payments the drill-down list holds and their total: from the summaries when
-    they hold exactly those payments (whole-month dates, as every analysis page links with);
-    else summed from the payments themselves when they are no more than the list's cap; else
-    None (a partial month over more payments than the list pages through)."""
-    summary = _summary_totals(filters, extra)
-    if summary is not None:
-        totals = summary.aggregate(count=Coalesce(Sum("tx_count"), 0), total=Sum("total"))
-    elif rows_at_most_cap:
+def payment_totals(filters: SpendFilters, extra: dict, *, all_listed: bool) -> dict | None:
+    """How many payments the drill-down list holds and their total: summed from the payments
+    when the list holds them all (no more than its cap, so read by the same filters and
+    indexes); else from a summary that holds exactly them (whole-month dates, as every
+    analysis page links with); else None."""
+    if all_listed:
         rows = transactions(filters, extra).select_related(None).order_by()
         totals = rows.aggregate(count=Count("*"), total=Sum("amount"))
     else:
-        return None
+        totals = _summary_totals(filters, extra)
+        if totals is None:
+            return None
     totals["total"] = totals["total"] or Decimal("0")
     return totals
 

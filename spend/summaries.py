@@ -66,22 +66,7 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             "SELECT DISTINCT payee_id FROM spend_spendsummary "
             f"WHERE authority_id = %s AND month IN ({marks})"
         )
-        cursor.execute(
-            f"DELETE FROM spend_pillarsupplier WHERE authority_id = %s AND payee_id IN ({payees})",
-            [authority_id, *params],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO spend_pillarsupplier (authority_id, pillar_id, payee_id, vendor_id, total,
-                                              on_contract_total, tx_count)
-            SELECT authority_id, pillar_id, payee_id, vendor_id, SUM(total),
-                   SUM(CASE WHEN on_contract THEN total ELSE 0 END), SUM(tx_count)
-            FROM spend_supplierperiod
-            WHERE grain = 'y' AND authority_id = %s AND payee_id IN ({payees})
-            GROUP BY authority_id, pillar_id, payee_id, vendor_id
-            """,
-            [authority_id, *params],
-        )
+        _rebuild_pillar_suppliers(cursor, payees, params, authority_id=authority_id)
         cursor.execute(
             f"DELETE FROM spend_contractspend WHERE authority_id = %s AND month IN ({marks})",
             params,
@@ -96,6 +81,50 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             """,
             params,
         )
+
+
+def _rebuild_pillar_suppliers(cursor, payees: str, params: list, *, authority_id=None) -> None:
+    """PillarSupplier's rows of the payees the `payees` subquery selects, from SupplierPeriod's
+    years. With authority_id, only that authority's (the subquery's payees are its own)."""
+    mine = "authority_id = %s AND " if authority_id else ""
+    own = [authority_id] if authority_id else []
+    cursor.execute(
+        f"DELETE FROM spend_pillarsupplier WHERE {mine}payee_id IN ({payees})", [*own, *params]
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO spend_pillarsupplier (authority_id, pillar_id, payee_id, vendor_id, total,
+                                          on_contract_total, tx_count)
+        SELECT authority_id, pillar_id, payee_id, vendor_id, SUM(total),
+               SUM(CASE WHEN on_contract THEN total ELSE 0 END), SUM(tx_count)
+        FROM spend_supplierperiod
+        WHERE grain = 'y' AND {mine}payee_id IN ({payees})
+        GROUP BY authority_id, pillar_id, payee_id, vendor_id
+        """,
+        [*own, *params],
+    )
+
+
+@transaction.atomic
+def repoint_category(*, category_id: int) -> None:
+    """After a category moved to another pillar: its summary rows take the category's pillar,
+    and the pillar totals of the payees paid under it are rebuilt. (Every other summary row
+    keys on the category, which did not change.) Safe to run twice."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pillar_id FROM categories_category WHERE id = %s", [category_id])
+        row = cursor.fetchone()
+        if row is None:
+            return
+        for table in ("spend_spendsummary", "spend_spendcube", "spend_supplierperiod"):
+            cursor.execute(
+                f"UPDATE {table} SET pillar_id = %s WHERE category_id = %s AND pillar_id <> %s",
+                [row[0], category_id, row[0]],
+            )
+        payees = (
+            "SELECT DISTINCT payee_id FROM spend_supplierperiod "
+            "WHERE category_id = %s AND grain = 'y'"
+        )
+        _rebuild_pillar_suppliers(cursor, payees, [category_id])
 
 
 def _starts(months: list[datetime.date], length: int) -> list[datetime.date]:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from spend import matching, services
+from spend import matching, services, summaries
 
 
 @shared_task(acks_late=True)
@@ -23,6 +23,13 @@ def rematch_vendor_spend(*, vendor_ids: list[int]) -> None:
     """Re-match the vendors' payments after a contract changed (contracts.services queues it).
     Safe to run twice: it recomputes from the contracts as they are."""
     matching.rematch_vendors(vendor_ids=vendor_ids)
+
+
+@shared_task(acks_late=True)
+def repoint_category_spend(*, category_id: int) -> None:
+    """A category moved to another pillar (its admin queues this): the spend summaries follow.
+    Safe to run twice: it sets each row to the category's pillar as it is."""
+    summaries.repoint_category(category_id=category_id)
 
 
 @shared_task

@@ -132,7 +132,8 @@ def _drill(request) -> dict:
     for key in DRILL_KEYS:
         raw = request.GET.get(key, "")
         if raw.isdecimal() and raw.isascii():
-            extra[key] = int(raw) if int(raw) <= MAX_ID else 0  # No row has id 0.
+            # No row has id 0. (Python refuses int() of 4,300 digits or more: test the length.)
+            extra[key] = int(raw) if len(raw) <= 19 and int(raw) <= MAX_ID else 0
     with contextlib.suppress(ValueError):
         month = datetime.date.fromisoformat(request.GET.get("month", "")).replace(day=1)
         if FIRST_YEAR <= month.year <= LAST_YEAR:
@@ -148,12 +149,13 @@ def transaction_list(request):
     extra = _drill(request)
     table = TransactionTable(CappedCount(selectors.transactions(filters, extra)))
     configure_table(request, table)
-    totals = selectors.payment_totals(filters, extra, rows_at_most_cap=not table.data.capped)
+    totals = selectors.payment_totals(filters, extra, all_listed=not table.data.capped)
     context = {
         "form": form,
         "table": table,
         "totals": totals,
         "drilled_to": selectors.drill_subjects(extra),
+        "drill": extra,
         "per_page_choices": PER_PAGE_CHOICES,
     }
     return render(request, "spend/transactions.html", context)

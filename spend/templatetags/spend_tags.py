@@ -2,6 +2,7 @@
 what the filter form keeps."""
 
 from django import template
+from django.http import QueryDict
 
 from spend import selectors
 from spend.access import can_view_spend
@@ -40,17 +41,18 @@ def pounds(value, places=0) -> str:
     return format_pounds(value, places)
 
 
-# Keys of the analysis pages that mean nothing on the payments list.
-_NOT_FOR_PAYMENTS = ("page", "threshold", "payee", "vendor")
+# The analysis filters a supplier's payments keep (the filter form's fields).
+_FILTERS = ("authority", "date_from", "date_to", "pillar", "category")
 
 
 @register.simple_tag(takes_context=True)
 def supplier_query(context, row) -> str:
     """The query string from a ranked supplier row to its payments, in the page's filters: a
     hub vendor's (in the row's authority, where the row has one), else the unmatched payee's."""
-    query = context["request"].GET.copy()
-    for key in _NOT_FOR_PAYMENTS:
-        query.pop(key, None)
+    query = QueryDict(mutable=True)
+    for key in _FILTERS:
+        if values := context["request"].GET.getlist(key):
+            query.setlist(key, values)
     if row["vendor_id"]:
         query["vendor"] = row["vendor_id"]
         if row.get("authority_id"):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.paginator import Paginator
+from django.urls import reverse
 
 from contracts.models import ContractKind, ContractStatus
 from spend import selectors, services
@@ -19,7 +20,14 @@ from spend.models import (
     SupplierPeriod,
     Transaction,
 )
-from tests.factories import AuthorityFactory, ContractFactory, VendorAliasFactory, VendorFactory
+from tests.factories import (
+    AuthorityFactory,
+    ContractFactory,
+    PillarFactory,
+    UserFactory,
+    VendorAliasFactory,
+    VendorFactory,
+)
 from tests.spend.helpers import csv_bytes, run_import
 
 pytestmark = pytest.mark.django_db
@@ -428,5 +436,37 @@ def test_supplier_rows_link_to_the_vendors_or_the_payees_payments(
     assert f"?payee={lone.pk}" in html and "page=1" not in html
     payments = admin_client.get(reverse("spend:transactions") + vendor_link.replace("&amp;", "&"))
     assert [row.record.reference for row in payments.context["table"].paginated_rows] == ["C1"]
-    dashboard = admin_client.get(reverse("spend:dashboard")).content.decode()
-    assert f"?vendor={world.vendor.pk}" in dashboard and "Acme Ltd" in dashboard
+    # Only the analysis filters go along: keys the dashboard ignores would narrow the payments.
+    dashboard = admin_client.get(reverse("spend:dashboard") + "?on_contract=yes&month=2024-03-01")
+    assert f'href="/spend/payments/?vendor={world.vendor.pk}"' in dashboard.content.decode()
+    assert "on_contract=yes&amp;" not in dashboard.content.decode().split('id="top-suppliers"')[1]
+
+
+def test_a_category_moved_to_another_pillar_takes_its_spend_along(
+    client, world, hub, django_capture_on_commit_callbacks
+):
+    """Summaries store each row's pillar; moving a category in the admin re-points them (and the
+    pillar totals of its payees), so dashboards and payment totals follow the move."""
+    run_import(world.authority, rows("15/03/2024,R1,Acme,900,I1,IT,",
+                                     "16/04/2024,R2,Lone Co,100,I1,IT,",
+                                     "17/04/2024,R3,Lone Co,50,F1,Fac,"))  # fmt: skip
+    services.expense_code_map(code=ExpenseCode.objects.get(key="I1"), category=hub.category)
+    environment = PillarFactory(name="Environment")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:categories_category_change", args=[hub.category.pk])
+    form = {"code": hub.category.code, "name": hub.category.name, "pillar": environment.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, form).status_code == 302
+
+    by_pillar = {r["pillar__name"]: r["spend"] for r in selectors.spend_by_pillar(SpendFilters())}
+    assert by_pillar == {"Environment": Decimal("1000.00"), None: Decimal("50.00")}
+    for filters in (
+        SpendFilters(pillar=environment),  # PillarSupplier
+        SpendFilters(pillar=environment, date_from=datetime.date(2024, 1, 1)),
+    ):
+        ranked, count = selectors.top_suppliers(filters)
+        assert [(r["supplier"], r["spend"]) for r in ranked] == [
+            ("Acme Ltd", Decimal("900.00")), ("Lone Co", Decimal("100.00"))]  # fmt: skip
+        assert count == 2
+    assert selectors.top_suppliers(SpendFilters(pillar=hub.pillar)) == ([], 0)
+    assert not SupplierPeriod.objects.filter(pillar=hub.pillar).exists()

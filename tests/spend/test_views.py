@@ -580,6 +580,9 @@ def _drill_cases(data):
         f"?vendor={acme}&authority={abc}&on_contract=yes",
         f"?payee={lone}&date_from=2026-02-01&date_to=2026-03-31",
         f"?payee={lone}&on_contract=yes",
+        f"?payee={lone}",  # All time: the payee's own totals.
+        f"?payee={lone}&authority={oxf}",
+        f"?payee={lone}&authority={abc}",  # Not its authority: nothing.
         f"?contract={contract}",
         f"?contract={contract}&authority={oxf}&month=2026-04-01",
         f"?contract={contract}&on_contract=no",
@@ -588,25 +591,42 @@ def _drill_cases(data):
         "?on_contract=no&month=2026-02-01",
         "?date_from=2026-02-02&date_to=2026-03-15",  # Inside months: summed from payments.
         "?payee=99999999999999999999999",  # An id past any column: nothing.
+        "?vendor=" + "1" * 4400,  # Past what Python turns into an int.
     ]
 
 
-def test_payment_totals_agree_with_the_payments_listed(admin_client, data):
+@pytest.mark.parametrize("cap", [10_000, 0], ids=["all listed", "summaries"])
+def test_payment_totals_agree_with_the_payments_listed(admin_client, data, monkeypatch, cap):
+    """Under the cap the list sums its payments; over it (every list, with cap 0) the totals
+    come from the summaries, and must agree with the payments all the same."""
+    monkeypatch.setattr(CappedCount, "cap", cap)
     services.expense_code_map(code=ExpenseCode.objects.get(key="P1"), category=data["hub"].category)
+    lone, contract = Payee.objects.get(name="Lone Trader").pk, data["contract"].pk
+    # Payments no summary holds exactly: over the cap, these go without a total.
+    no_summary = {
+        f"?payee={lone}&date_from=2026-02-01&date_to=2026-03-31",  # SpendSummary: no payee index.
+        f"?contract={contract}&vendor={data['vendor'].pk}",
+        f"?category={data['hub'].category.pk}&contract={contract}",
+        "?date_from=2026-02-02&date_to=2026-03-15",
+    }
     for query in _drill_cases(data):
         response = admin_client.get(reverse("spend:transactions") + query)
         listed = list(response.context["table"].data.data)
         totals = response.context["totals"]
+        if cap == 0 and query in no_summary:
+            assert totals is None and listed, query
+            continue
         assert totals == {"count": len(listed), "total": sum(t.amount for t in listed)}, query
-    lone = Payee.objects.get(name="Lone Trader").pk
     html = admin_client.get(reverse("spend:transactions") + f"?payee={lone}").content.decode()
     assert "3 payments</strong>, totalling <strong" in html and "£18,000.00" in html
     assert "Drilled down to Lone Trader (Oxford City Council)." in html
     contract = f"?contract={data['contract'].pk}&vendor={data['vendor'].pk}&on_contract=yes"
     html = admin_client.get(reverse("spend:transactions") + contract).content.decode()
     assert "Drilled down to the vendor Acme Printing Ltd, the contract ITS9 (on contract)." in html
-    html = admin_client.get(reverse("spend:transactions") + "?vendor=0").content.decode()
-    assert "Drilled down to no such vendor." in html
+    html = admin_client.get(reverse("spend:transactions") + "?vendor=0&month=2026-03-09")
+    assert "Drilled down to no such vendor in March 2026." in html.content.decode()
+    junk = admin_client.get(reverse("spend:transactions") + "?month=junk").content.decode()
+    assert "Drilled down" not in junk
 
 
 def test_payment_totals_over_the_cap_come_from_the_summaries(admin_client, data, monkeypatch):
