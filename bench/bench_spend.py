@@ -620,11 +620,12 @@ def main() -> None:
         "Analysis pages read only the summary tables (spend_spendsummary, spend_spendcube, "
         "spend_supplierperiod, spend_pillarsupplier, spend_contractspend); no request aggregates "
         "spend_transaction. The payments list reads it a page at a time by index and counts at "
-        "most 10,001 rows (its pages stop at 10,000); its count and total of every payment in "
-        "the filters come from the summaries (whole-month dates), or from the payments when "
-        "there are no more than 10,000. Supplier rankings group by hub vendor (else payee), "
-        "aggregating at query time: on the payees' all-time totals for the unfiltered "
-        "dashboard, on the summaries otherwise.",
+        "most 10,001 rows (its pages stop at 10,000). Its count and total are summed from the "
+        "listed payments when there are no more than 10,000; past that they come from the "
+        "summaries (whole-month dates) or, for one payee, from its all-time totals. Supplier "
+        "rankings group by hub vendor (else payee) at query time: matched payees summed by "
+        "vendor beside unmatched ones as they are, from the payees' or a pillar's all-time "
+        "totals; one grouped aggregate over the summaries otherwise.",
     ]
     write_section("spend", "\n".join(lines))
     write_oxford_into_section()
