@@ -258,7 +258,7 @@ def _named(rows: list[dict]) -> list[dict]:
     payee_ids = {r["unmatched_payee_id"] for r in rows if r["unmatched_payee_id"]}
     payees = (
         {p["pk"]: p for p in Payee.objects.filter(pk__in=payee_ids).values(
-            "pk", "name", "authority_id", "authority__name")}
+            "pk", "name", "authority__name")}
         if payee_ids
         else {}
     )  # fmt: skip
