@@ -285,17 +285,30 @@ def import_again(*, spend_import: SpendImport, by=None) -> SpendImport:
 
 
 @transaction.atomic
-def payee_confirm(*, payee: Payee, vendor) -> Payee:
+def payee_confirm(*, payee: Payee, vendor) -> list[Payee]:
     """A person confirms payee = vendor: the payee's name becomes an alias of the vendor (so the
-    next import matches by itself) and its transactions are re-matched."""
+    next import matches by itself), and the unmatched payees of the same name that other
+    authorities pay (not those set aside) match it now, by that alias. Their payments are
+    re-matched. Returns the payees matched, the confirmed one first."""
     vendor_add_alias(vendor=vendor, name=payee.name, from_payee=True)
+    same_name = (
+        Payee.objects.filter(normalized_name=payee.normalized_name, vendor__isnull=True)
+        .exclude(pk=payee.pk)
+        .exclude(match_method=MatchMethod.DISMISSED)
+    )
+    others = list(same_name.select_related("authority").order_by("authority__name"))
+    Payee.objects.filter(pk__in=[p.pk for p in others]).update(
+        vendor=vendor, match_method=MatchMethod.NAME
+    )
     payee.vendor = vendor
     payee.match_method = MatchMethod.CONFIRMED
     payee.save(update_fields=["vendor", "match_method"])
-    slices = matching.rematch_transactions(where="payee_id = %s", params=[payee.pk])
-    matching.refresh_payee_totals(where="payee_id = %s", params=[payee.pk])
+    ids = [payee.pk, *(p.pk for p in others)]
+    where = f"payee_id IN ({', '.join(['%s'] * len(ids))})"
+    slices = matching.rematch_transactions(where=where, params=ids)
+    matching.refresh_payee_totals(where=where, params=ids)
     summaries.refresh_slices(slices)
-    return payee
+    return [payee, *others]
 
 
 def payee_set_aside(*, payee: Payee, aside: bool = True) -> Payee:

@@ -323,9 +323,11 @@ def payee_confirm(request, pk: int):
         messages.error(request, " ".join(form.non_field_errors()) or "Choose a vendor to match.")
     else:
         vendor = form.cleaned_data["vendor_obj"]
-        services.payee_confirm(payee=payee, vendor=vendor)
+        _confirmed, *others = services.payee_confirm(payee=payee, vendor=vendor)
+        also = "".join(f" Also matched: “{p.name}” of {p.authority.name}." for p in others)
         messages.success(
-            request, f"“{payee.name}” is now an alias of {vendor.legal_name}; payments re-matched."
+            request,
+            f"“{payee.name}” is now an alias of {vendor.legal_name}; payments re-matched.{also}",
         )
     return redirect("spend:payees")
 

@@ -470,3 +470,37 @@ def test_a_category_moved_to_another_pillar_takes_its_spend_along(
         assert count == 2
     assert selectors.top_suppliers(SpendFilters(pillar=hub.pillar)) == ([], 0)
     assert not SupplierPeriod.objects.filter(pillar=hub.pillar).exists()
+
+
+def test_confirming_a_payee_matches_the_same_name_in_other_authorities(authority, hub, client):
+    """In a joint hub one confirmation serves every authority that pays the name, except one
+    that set the name aside as no hub vendor."""
+    vendor = VendorFactory(legal_name="Acme Printing Services Ltd")
+    cherwell = AuthorityFactory(code="chw", name="Cherwell District Council")
+    vale = AuthorityFactory(code="vwh", name="Vale of White Horse District Council")
+    run_import(authority, rows("15/03/2024,R1,ACME PRINTNG SERVICES,900,,,"))
+    run_import(cherwell, rows("16/03/2024,C1,Acme Printng Services,300,,,"), "chw.csv")
+    run_import(vale, rows("17/03/2024,V1,ACME PRINTNG SERVICES,50,,,"), "vwh.csv")
+    aside = Payee.objects.get(authority=vale)
+    services.payee_set_aside(payee=aside)
+    client.force_login(hub.admin)
+
+    mine = Payee.objects.get(authority=authority)
+    response = client.post(reverse("spend:payee_confirm", args=[mine.pk]), {"vendor": vendor.pk})
+
+    text = " ".join(str(m) for m in response.wsgi_request._messages)
+    assert "Also matched: “Acme Printng Services” of Cherwell District Council." in text
+    methods = {p.authority.code: (p.vendor_id, p.match_method) for p in Payee.objects.all()}
+    assert methods == {
+        "oxf": (vendor.pk, MatchMethod.CONFIRMED),
+        "chw": (vendor.pk, MatchMethod.NAME),
+        "vwh": (None, MatchMethod.DISMISSED),
+    }
+    assert Transaction.objects.get(reference="C1").vendor == vendor
+    ranked, count = selectors.top_suppliers(SpendFilters(date_from=datetime.date(2024, 3, 1)))
+    assert [(r["supplier"], r["spend"]) for r in ranked] == [
+        ("Acme Printing Services Ltd", Decimal("1200.00")),
+        ("ACME PRINTNG SERVICES", Decimal("50.00")),
+    ]
+    assert count == 2
+    assert list(selectors.unmatched_payees()) == []
