@@ -5,6 +5,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Trim, Upper
 from rapidfuzz import fuzz, process
 
 from categories.models import Authority
@@ -110,6 +112,40 @@ def match_new_payees(
                 changed.append(payee)
     Payee.objects.bulk_update(changed, ["vendor", "match_method"], batch_size=1000)
     return len(changed)
+
+
+@transaction.atomic
+def match_payees_for_vendor(*, vendor_id: int) -> list[int]:
+    """A vendor was created or its names or registration ids changed (its admin queues this):
+    the unmatched payees, not set aside, whose name or supplier id now points at it match by
+    the import's rules (exact name or alias first, then registration id; a name two vendors
+    share matches neither), and their payments are re-matched. A payee already matched stays
+    as it is. Safe to run twice. Returns the ids of the payees matched."""
+    names, registrations = vendor_name_index()
+    mine = [name for name, pk in names.items() if pk == vendor_id]
+    regs = [reg for reg, pk in registrations.items() if pk == vendor_id]
+    candidates = (
+        Payee.objects.filter(vendor__isnull=True)
+        .exclude(match_method=MatchMethod.DISMISSED)
+        .annotate(reg=Upper(Trim("supplier_id")))
+        .filter(Q(normalized_name__in=mine) | Q(reg__in=regs))
+    )
+    changed = []
+    for payee in candidates.only("pk", "normalized_name", "supplier_id"):
+        by_name = names.get(payee.normalized_name)
+        payee.vendor_id = by_name or registrations.get(payee.supplier_id.strip().upper())
+        payee.match_method = MatchMethod.NAME if by_name else MatchMethod.REGISTRATION
+        changed.append(payee)
+    if not changed:
+        return []
+    Payee.objects.bulk_update(changed, ["vendor", "match_method"])
+    _wait_for_imports()
+    ids = [payee.pk for payee in changed]
+    where = f"payee_id IN ({', '.join(['%s'] * len(ids))})"
+    slices = rematch_transactions(where=where, params=ids)
+    refresh_payee_totals(where=where, params=ids)
+    summaries.refresh_slices(slices)
+    return ids
 
 
 def suggestions_for(payees, *, limit: int = 3) -> dict[int, list[tuple[Vendor, float]]]:

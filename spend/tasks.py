@@ -25,6 +25,19 @@ def rematch_vendor_spend(*, vendor_ids: list[int]) -> None:
     matching.rematch_vendors(vendor_ids=vendor_ids)
 
 
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),  # A deadlock with a concurrent re-match, say.
+    retry_backoff=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def match_vendor_payees(*, vendor_id: int) -> None:
+    """A vendor was created or renamed, or gained an alias or registration id (its admin
+    queues this): unmatched payees it now names match it. Safe to run twice."""
+    matching.match_payees_for_vendor(vendor_id=vendor_id)
+
+
 @shared_task(acks_late=True)
 def repoint_category_spend(*, category_id: int) -> None:
     """A category moved to another pillar (its admin queues this): the spend summaries follow.

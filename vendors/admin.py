@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from vendors.models import Vendor, VendorAlias, VendorContact
 from vendors.services import vendor_refresh_search_names
@@ -24,3 +25,21 @@ class VendorAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         vendor_refresh_search_names(vendor=form.instance)
+        names_changed = (
+            not change
+            or set(form.changed_data) & NAME_FIELDS
+            or any(formset.has_changed() for formset in formsets if formset.model is VendorAlias)
+        )
+        if names_changed:
+            vendor_id = form.instance.pk
+            transaction.on_commit(lambda: _match_payees(vendor_id))
+
+
+# What spend matches payees on: a change to any of them may match unmatched payees.
+NAME_FIELDS = {"legal_name", "company_number", "vendor_code"}
+
+
+def _match_payees(vendor_id: int) -> None:
+    from spend.tasks import match_vendor_payees  # the app built on vendors
+
+    match_vendor_payees.delay(vendor_id=vendor_id)

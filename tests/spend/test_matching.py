@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from contracts.models import ContractKind, ContractStatus
 from spend import selectors, services
+from spend import tasks as spend_tasks
 from spend.forms import SpendFilters
 from spend.matching import suggestions_for
 from spend.models import (
@@ -29,6 +30,7 @@ from tests.factories import (
     VendorFactory,
 )
 from tests.spend.helpers import csv_bytes, run_import
+from vendors.models import Vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -504,3 +506,39 @@ def test_confirming_a_payee_matches_the_same_name_in_other_authorities(authority
     ]
     assert count == 2
     assert list(selectors.unmatched_payees()) == []
+
+
+def test_a_vendor_added_in_the_admin_matches_payees_already_paid(
+    authority, client, django_capture_on_commit_callbacks
+):
+    """Payees paid before their vendor (or its alias or registration id) was in the hub match it
+    when it is saved, not only at their next import; one set aside stays so."""
+    run_import(authority, rows("15/03/2024,R1,ACME PRINTNG SERVICES,900,,,",
+                               "16/03/2024,R2,Acme Group Holdings,300,,,sc123456",
+                               "17/03/2024,R3,Acme Printers,50,,,",
+                               "18/03/2024,R4,Nobody Ltd,20,,,"))  # fmt: skip
+    services.payee_set_aside(payee=Payee.objects.get(name="Acme Printers"))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = {
+        "legal_name": "Acme Printing Services Ltd", "company_number": "SC123456",
+        "status": "active", "aliases-TOTAL_FORMS": "2", "aliases-INITIAL_FORMS": "0",
+        "aliases-0-name": "Acme Printng Services", "aliases-1-name": "Acme Printers",
+        "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:vendors_vendor_add"), form)
+    assert response.status_code == 302
+    vendor = Vendor.objects.get(legal_name="Acme Printing Services Ltd")
+    matched = {p.name: (p.vendor_id, p.match_method) for p in Payee.objects.all()}
+    assert matched == {
+        "ACME PRINTNG SERVICES": (vendor.pk, MatchMethod.NAME),
+        "Acme Group Holdings": (vendor.pk, MatchMethod.REGISTRATION),
+        "Acme Printers": (None, MatchMethod.DISMISSED),
+        "Nobody Ltd": (None, ""),
+    }
+    assert set(Transaction.objects.filter(vendor=vendor).values_list("reference", flat=True)) == {
+        "R1", "R2"}  # fmt: skip
+    assert Payee.objects.get(name="Acme Group Holdings").total_spend == Decimal("300.00")
+    assert SpendSummary.objects.get(vendor=vendor, payee__name="Acme Group Holdings").total == 300
+    assert spend_tasks.match_vendor_payees.delay(vendor_id=vendor.pk) is not None  # Twice: same.
+    assert {p.name: p.vendor_id for p in Payee.objects.all()}["Acme Group Holdings"] == vendor.pk
