@@ -469,19 +469,30 @@ def contract_spend(contract: Contract) -> dict | None:
     }
 
 
+VENDOR_PAYEES = 10  # Names a vendor was paid under, shown on its page (the biggest first).
+
+
 def vendor_spend(vendor) -> dict | None:
-    """Spend with a vendor over time and by authority (two queries on the summary)."""
+    """Spend with a vendor over time and by authority (two queries on the summary), and the
+    names it was paid under, as matched (one query, and a count past VENDOR_PAYEES)."""
     rows = SpendSummary.objects.filter(vendor=vendor)
     by_month = list(rows.values("month").annotate(spend=Sum("total")).order_by("month"))
     if not by_month:
         return None
     by_authority = list(
-        rows.values("authority__name").annotate(spend=Sum("total")).order_by("-spend")
+        rows.values("authority_id", "authority__name")
+        .annotate(spend=Sum("total"))
+        .order_by("-spend")
     )
+    payees = Payee.objects.filter(vendor=vendor, transaction_count__gt=0)
+    biggest = payees.select_related("authority").order_by("-total_spend", "pk")
+    paid_as = list(biggest[:VENDOR_PAYEES])
     chart_months = _with_empty_months(by_month, spend=Decimal(0))
     return {
         "by_month": by_month,
         "by_authority": by_authority,
+        "paid_as": paid_as,
+        "paid_as_count": payees.count() if len(paid_as) == VENDOR_PAYEES else len(paid_as),
         "total": sum(r["spend"] for r in by_month),
         "chart": {
             "labels": [r["month"].strftime("%b %Y") for r in chart_months],

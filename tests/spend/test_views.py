@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procurement_hub.tables import CappedCount
@@ -223,6 +225,26 @@ def test_vendor_page_shows_spend_by_authority(client, data):
     client.force_login(data["hub"].buyer)
     html = client.get(data["vendor"].get_absolute_url()).content.decode()
     assert 'id="vendor-spend-section"' in html and "Abingdon Council" in html
+    vendor, abc = data["vendor"].pk, data["abc"].pk
+    assert f"?vendor={vendor}&amp;authority={abc}" in html
+    # The names it was paid under, as matched, biggest first, each linking to its payments.
+    paid_as = html.split('id="vendor-paid-as"')[1].split("</table>")[0]
+    assert re.findall(r"<td>(?:<a [^>]*>)?([^<]+)(?:</a>)?</td>", paid_as) == [
+        "Acme Printing", "Oxford City Council", "Exact name or alias",
+        "Acme Printing Ltd", "Abingdon Council", "Exact name or alias",
+    ]  # fmt: skip
+    payee = Payee.objects.get(name="Acme Printing Ltd")
+    assert f"?payee={payee.pk}" in paid_as
+    # More names add one query, the count: the list stops at VENDOR_PAYEES.
+    with CaptureQueriesContext(connection) as two_names:
+        client.get(data["vendor"].get_absolute_url())
+    for n in range(12):
+        run_import(data["oxf"], csv_bytes(f"01/05/2026,M{n},Acme Printing Ltd {n},5,P1,Printing"))
+        Payee.objects.filter(name=f"Acme Printing Ltd {n}").update(vendor=vendor)
+    with CaptureQueriesContext(connection) as fourteen:
+        html = client.get(data["vendor"].get_absolute_url()).content.decode()
+    assert "The 10 biggest of 14 names." in html
+    assert len(fourteen.captured_queries) == len(two_names.captured_queries) + 1
 
 
 def test_upload_preview_correct_and_import(admin_client, data, django_capture_on_commit_callbacks):
