@@ -148,6 +148,17 @@ def match_payees_for_vendor(*, vendor_id: int) -> list[int]:
     return ids
 
 
+def fixed_match(payee: Payee, vendor: Vendor) -> str | None:
+    """Why the payee's match to the vendor is the vendor's own doing (its legal name or
+    registration id), so that only changing the vendor changes it; None if a person or an
+    alias made it."""
+    if payee.match_method == MatchMethod.REGISTRATION:
+        return f"“{payee.name}” matches {vendor.legal_name} by its registration id."
+    if normalize_name(vendor.legal_name) == payee.normalized_name:
+        return f"“{payee.name}” is {vendor.legal_name}'s legal name."
+    return None
+
+
 def suggestions_for(payees, *, limit: int = 3) -> dict[int, list[tuple[Vendor, float]]]:
     """Fuzzy vendor suggestions for each payee: {payee id: [(vendor, score), ...]}."""
     names: dict[str, int] = {}

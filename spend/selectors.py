@@ -24,6 +24,7 @@ from categories.models import Authority
 from contracts.models import Contract
 from spend import periods
 from spend.forms import SpendFilters
+from spend.matching import fixed_match
 from spend.models import (
     ContractSpend,
     ExpenseCode,
@@ -487,6 +488,8 @@ def vendor_spend(vendor) -> dict | None:
     payees = Payee.objects.filter(vendor=vendor, transaction_count__gt=0)
     biggest = payees.select_related("authority").order_by("-total_spend", "pk")
     paid_as = list(biggest[:VENDOR_PAYEES])
+    for payee in paid_as:
+        payee.fixed_match = fixed_match(payee, vendor)
     chart_months = _with_empty_months(by_month, spend=Decimal(0))
     return {
         "by_month": by_month,

@@ -24,7 +24,8 @@ from spend.models import (
     SpendImport,
 )
 from spend.reader import SpendTable
-from vendors.services import vendor_add_alias
+from spend.values import normalize_name
+from vendors.services import vendor_add_alias, vendor_remove_aliases
 
 
 def file_hash(fileobj: BinaryIO) -> str:
@@ -309,6 +310,36 @@ def payee_confirm(*, payee: Payee, vendor) -> list[Payee]:
     matching.refresh_payee_totals(where=where, params=ids)
     summaries.refresh_slices(slices)
     return [payee, *others]
+
+
+class MatchFixed(ValueError):
+    """The vendor's own legal name or registration id makes the match: only changing the
+    vendor changes it."""
+
+
+@transaction.atomic
+def payee_unmatch(*, payee: Payee) -> list[Payee]:
+    """A person finds a payee name matched to the wrong vendor: the vendor's aliases of that
+    name are removed (so no import matches it again), and every payee of that name the vendor
+    holds goes back to the unmatched queue, with its payments re-matched. Returns those payees.
+    Refused (MatchFixed) where the vendor's legal name or registration id makes the match."""
+    vendor = payee.vendor
+    if vendor is None:
+        return []
+    if reason := matching.fixed_match(payee, vendor):
+        raise MatchFixed(reason)
+    name = payee.normalized_name
+    aliases = [alias.pk for alias in vendor.aliases.all() if normalize_name(alias.name) == name]
+    vendor_remove_aliases(vendor=vendor, alias_ids=aliases)
+    same_name = Payee.objects.filter(vendor=vendor, normalized_name=name)
+    payees = list(same_name.exclude(match_method=MatchMethod.REGISTRATION).order_by("pk"))
+    ids = [p.pk for p in payees]
+    Payee.objects.filter(pk__in=ids).update(vendor=None, match_method=MatchMethod.NONE)
+    where = f"payee_id IN ({', '.join(['%s'] * len(ids))})"
+    slices = matching.rematch_transactions(where=where, params=ids)
+    matching.refresh_payee_totals(where=where, params=ids)
+    summaries.refresh_slices(slices)
+    return payees
 
 
 def payee_set_aside(*, payee: Payee, aside: bool = True) -> Payee:

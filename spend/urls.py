@@ -22,6 +22,7 @@ urlpatterns = [
     path("payees/", views.payee_queue, name="payees"),
     path("payees/<int:pk>/confirm/", views.payee_confirm, name="payee_confirm"),
     path("payees/<int:pk>/set-aside/", views.payee_set_aside, name="payee_set_aside"),
+    path("payees/<int:pk>/unmatch/", views.payee_unmatch, name="payee_unmatch"),
     path("expense-codes/", views.expense_code_list, name="expense_codes"),
     path("expense-codes/<int:pk>/", views.expense_code_update, name="expense_code_update"),
 ]

@@ -334,6 +334,29 @@ def payee_confirm(request, pk: int):
 
 @spend_manager_view
 @require_POST
+def payee_unmatch(request, pk: int):
+    payee = get_object_or_404(Payee.objects.select_related("vendor"), pk=pk)
+    vendor = payee.vendor
+    try:
+        payees = services.payee_unmatch(payee=payee)
+    except services.MatchFixed as exc:
+        messages.error(request, f"{exc} Change the vendor to change this match.")
+    else:
+        if payees:
+            authorities = len({p.authority_id for p in payees})
+            where = f" ({authorities} authorities)" if authorities > 1 else ""
+            messages.success(
+                request,
+                f"“{payee.name}” is no longer matched to {vendor.legal_name}{where}; it is back "
+                "in the unmatched queue and its payments are re-matched.",
+            )
+    if vendor is None:
+        return redirect("spend:payees")
+    return redirect(vendor.get_absolute_url())
+
+
+@spend_manager_view
+@require_POST
 def payee_set_aside(request, pk: int):
     payee = get_object_or_404(Payee, pk=pk)
     aside = request.POST.get("aside") != "0"

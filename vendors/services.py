@@ -27,3 +27,10 @@ def vendor_add_alias(*, vendor: Vendor, name: str, from_payee: bool = False) -> 
     )
     vendor_refresh_search_names(vendor=vendor)
     return alias
+
+
+@transaction.atomic
+def vendor_remove_aliases(*, vendor: Vendor, alias_ids: list[int]) -> None:
+    if alias_ids:
+        vendor.aliases.filter(pk__in=alias_ids).delete()
+        vendor_refresh_search_names(vendor=vendor)

@@ -5,7 +5,7 @@ from django import template
 from django.http import QueryDict
 
 from spend import selectors
-from spend.access import can_view_spend
+from spend.access import can_manage_spend, can_view_spend
 from spend.values import format_pounds
 
 register = template.Library()
@@ -32,7 +32,10 @@ def contract_spend(contract, user):
 def vendor_spend(vendor, user):
     if not can_view_spend(user):
         return None
-    return selectors.vendor_spend(vendor)
+    spend = selectors.vendor_spend(vendor)
+    if spend:
+        spend["can_unmatch"] = can_manage_spend(user)
+    return spend
 
 
 @register.filter

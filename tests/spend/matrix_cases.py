@@ -115,6 +115,13 @@ CASES = [
         ok=frozenset({302}),
     ),
     Case(
+        "spend unmatch payee",
+        _url("spend:payee_unmatch", "payee"),
+        MANAGERS,
+        method="post",
+        ok=frozenset({302}),
+    ),
+    Case(
         "spend set payee aside",
         _url("spend:payee_set_aside", "payee"),
         MANAGERS,

@@ -542,3 +542,53 @@ def test_a_vendor_added_in_the_admin_matches_payees_already_paid(
     assert SpendSummary.objects.get(vendor=vendor, payee__name="Acme Group Holdings").total == 300
     assert spend_tasks.match_vendor_payees.delay(vendor_id=vendor.pk) is not None  # Twice: same.
     assert {p.name: p.vendor_id for p in Payee.objects.all()}["Acme Group Holdings"] == vendor.pk
+
+
+def test_a_wrong_match_is_undone_from_the_vendor_page(authority, hub, client):
+    """ "Not this vendor" removes the vendor's alias of that name, puts every payee of that name
+    back in the queue and re-matches their payments; a match the vendor's own legal name or
+    registration id makes is refused (and offered to no one)."""
+    vendor = VendorFactory(legal_name="Acme Printing Services Ltd", company_number="SC1")
+    VendorAliasFactory(vendor=vendor, name="Acme Printers")
+    contract = ContractFactory(vendors=[vendor], authorities=[authority], category=hub.category,
+                               awarded_value=10_000)  # fmt: skip
+    day = (contract.start_date + datetime.timedelta(days=5)).strftime("%d/%m/%Y")
+    cherwell = AuthorityFactory(code="chw", name="Cherwell District Council")
+    run_import(authority, rows(f"{day},R1,ACME PRINTERS,900,,,",
+                               f"{day},R2,Acme Printing Services Limited,100,,,",
+                               f"{day},R3,A P S Group,50,,,SC1"))  # fmt: skip
+    run_import(cherwell, rows(f"{day},C1,Acme Printers,300,,,"), "chw.csv")
+    assert Transaction.objects.get(reference="R1").contract == contract
+    client.force_login(hub.buyer)
+    page = client.get(vendor.get_absolute_url()).content.decode()
+    assert "Not this vendor" not in page  # Buyers see the names, not the action.
+    client.force_login(hub.admin)
+    page = client.get(vendor.get_absolute_url()).content.decode()
+    assert page.count(">Not this vendor</button>") == 2  # The two Acme Printers payees.
+    assert page.count("fixed by the vendor") == 2  # Its legal name; its registration id.
+
+    printers = Payee.objects.get(authority=authority, name="ACME PRINTERS")
+    response = client.post(reverse("spend:payee_unmatch", args=[printers.pk]))
+
+    assert response["Location"] == vendor.get_absolute_url()
+    assert not vendor.aliases.filter(name="Acme Printers").exists()
+    unmatched = Payee.objects.filter(vendor__isnull=True).order_by("authority__code")
+    assert [(p.authority.code, p.match_method) for p in unmatched] == [("chw", ""), ("oxf", "")]
+    tx = Transaction.objects.get(reference="R1")
+    assert (tx.vendor, tx.contract) == (None, None)
+    assert selectors.contract_spend(contract)["total"] == Decimal("150.00")
+    assert {p.name for p in selectors.unmatched_payees()} == {"ACME PRINTERS", "Acme Printers"}
+    # The next import of that name no longer matches it.
+    run_import(cherwell, rows(f"{day},C2,ACME PRINTERS,5,,,"), "chw2.csv")
+    assert Transaction.objects.get(reference="C2").vendor is None
+
+    legal = Payee.objects.get(name="Acme Printing Services Limited")
+    response = client.post(reverse("spend:payee_unmatch", args=[legal.pk]), follow=True)
+    assert (
+        "is Acme Printing Services Ltd&#x27;s legal name. Change the vendor"
+        in response.content.decode()
+    )
+    assert Payee.objects.get(pk=legal.pk).vendor == vendor
+    registered = Payee.objects.get(name="A P S Group")
+    with pytest.raises(services.MatchFixed, match="by its registration id"):
+        services.payee_unmatch(payee=registered)
