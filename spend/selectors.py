@@ -249,6 +249,17 @@ def top_suppliers(filters: SpendFilters, *, limit: int = TOP_SUPPLIERS) -> tuple
     return ranked[:limit], ranked.count()
 
 
+def _rows_by_pk(model, ids: set, *fields: str) -> dict[int, dict]:
+    """{pk: {field: value}} of the model's rows with these ids (None ignored); no query for
+    none."""
+    ids = ids - {None}
+    return (
+        {row["pk"]: row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
+        if ids
+        else {}
+    )
+
+
 def _named(rows: list[dict]) -> list[dict]:
     """Name ranked supplier rows: `supplier` (the vendor's legal name, else the name the payee
     was paid under), `vendor__legal_name`, `payee__name` and `authority__name` (the row's
@@ -256,32 +267,20 @@ def _named(rows: list[dict]) -> list[dict]:
     `contracted` into `on_contract_spend` and `share`. At most three queries, none for no rows."""
     if not rows:
         return rows
-    payee_ids = {r["unmatched_payee_id"] for r in rows if r["unmatched_payee_id"]}
-    payees = (
-        {p["pk"]: p for p in Payee.objects.filter(pk__in=payee_ids).values(
-            "pk", "name", "authority__name")}
-        if payee_ids
-        else {}
-    )  # fmt: skip
-    vendor_ids = {r["vendor_id"] for r in rows if r["vendor_id"]}
-    vendors = (
-        {v["pk"]: v for v in Vendor.objects.filter(pk__in=vendor_ids).values(
-            "pk", "legal_name", "vendor_code")}
-        if vendor_ids
-        else {}
-    )  # fmt: skip
+    payees = _rows_by_pk(Payee, {r["unmatched_payee_id"] for r in rows}, "name", "authority__name")
+    vendors = _rows_by_pk(Vendor, {r["vendor_id"] for r in rows}, "legal_name", "vendor_code")
     # Rows ranked per authority: their vendors' authorities.
-    authority_ids = {r["authority_id"] for r in rows if r.get("authority_id") and r["vendor_id"]}
-    authorities = (
-        dict(Authority.objects.filter(pk__in=authority_ids).values_list("pk", "name"))
-        if authority_ids
-        else {}
-    )
+    authorities = _rows_by_pk(
+        Authority, {r["authority_id"] for r in rows if r.get("authority_id") and r["vendor_id"]},
+        "name",
+    )  # fmt: skip
     named = []
     for row in rows:
         payee = payees.get(row["unmatched_payee_id"]) or {}
         vendor = vendors.get(row["vendor_id"]) or {}
-        authority = payee.get("authority__name") or authorities.get(row.get("authority_id"), "")
+        authority = payee.get("authority__name") or authorities.get(
+            row.get("authority_id"), {}
+        ).get("name", "")
         named.append({
             **row,
             "supplier": vendor.get("legal_name") or payee.get("name", ""),

@@ -11,6 +11,13 @@ from django.urls import reverse
 from tests.matrix import STAFF, Case
 
 MANAGERS = frozenset({"head", "admin"})
+
+
+def _manager_post(name: str, url, data=None) -> Case:
+    """A form only spend managers may post; it redirects when done."""
+    return Case(name, url, MANAGERS, method="post", data=data, ok=frozenset({302}))
+
+
 SAMPLE = (
     b"Paid Date,Trans No,Supplier Name,Amount,Expense Code,Expenditure Category\n"
     b"01/02/2026,R1,Acme Printing Ltd,100.00,P100,Printing\n"
@@ -77,65 +84,27 @@ CASES = [
     Case("spend payment", _url("spend:transaction_detail", "tx"), STAFF),
     Case("spend imports", _url("spend:imports"), MANAGERS),
     Case("spend upload form", _url("spend:import_new"), MANAGERS),
-    Case(
-        "spend upload",
-        _url("spend:import_new"),
-        MANAGERS,
-        method="post",
-        data=_upload,
-        ok=frozenset({302}),
-    ),
+    _manager_post("spend upload", _url("spend:import_new"), data=_upload),
     Case("spend import", _url("spend:import_detail", "imp"), MANAGERS),
     Case("spend import preview", _url("spend:import_detail", "preview"), MANAGERS),
-    Case(
-        "spend import confirm",
-        _url("spend:import_detail", "preview"),
-        MANAGERS,
-        method="post",
-        data=_confirm,
-        ok=frozenset({302}),
-    ),
+    _manager_post("spend import confirm", _url("spend:import_detail", "preview"), data=_confirm),
     Case("spend import progress", _url("spend:import_progress", "imp"), MANAGERS),
-    Case(
-        "spend import again",
-        _url("spend:import_again", "rejected"),
-        MANAGERS,
-        method="post",
-        ok=frozenset({302}),
-    ),
+    _manager_post("spend import again", _url("spend:import_again", "rejected")),
     Case("spend import rejects", _url("spend:import_rejects", "imp"), MANAGERS),
     Case("spend import rows to fix", _url("spend:import_rows_to_fix", "imp"), MANAGERS),
     Case("spend unmatched payees", _url("spend:payees"), MANAGERS),
-    Case(
+    _manager_post(
         "spend confirm payee",
         _url("spend:payee_confirm", "payee"),
-        MANAGERS,
-        method="post",
         data=lambda w: {"vendor": w.vendor.pk},
-        ok=frozenset({302}),
     ),
-    Case(
-        "spend unmatch payee",
-        _url("spend:payee_unmatch", "payee"),
-        MANAGERS,
-        method="post",
-        ok=frozenset({302}),
-    ),
-    Case(
-        "spend set payee aside",
-        _url("spend:payee_set_aside", "payee"),
-        MANAGERS,
-        method="post",
-        ok=frozenset({302}),
-    ),
+    _manager_post("spend unmatch payee", _url("spend:payee_unmatch", "payee")),
+    _manager_post("spend set payee aside", _url("spend:payee_set_aside", "payee")),
     Case("spend expense codes", _url("spend:expense_codes"), MANAGERS),
-    Case(
+    _manager_post(
         "spend map expense code",
         _url("spend:expense_code_update", "code"),
-        MANAGERS,
-        method="post",
         data=lambda w: {"category": w.hub.category.pk},
-        ok=frozenset({302}),
     ),
     # The contract and vendor pages show spend to signed-in staff only (tests/spend/test_views).
 ]
