@@ -141,10 +141,7 @@ def match_payees_for_vendor(*, vendor_id: int) -> list[int]:
     Payee.objects.bulk_update(changed, ["vendor", "match_method"])
     _wait_for_imports()
     ids = [payee.pk for payee in changed]
-    where = f"payee_id IN ({', '.join(['%s'] * len(ids))})"
-    slices = rematch_transactions(where=where, params=ids)
-    refresh_payee_totals(where=where, params=ids)
-    summaries.refresh_slices(slices)
+    rematch_payees(payee_ids=ids)
     return ids
 
 
@@ -302,6 +299,17 @@ def rematch_transactions(*, where: str, params: list) -> list[tuple[int, object]
             f"SELECT DISTINCT authority_id, month FROM spend_transaction WHERE {where}", params
         )
         return list(cursor.fetchall())
+
+
+def rematch_payees(*, payee_ids: list[int]) -> None:
+    """After these payees' vendor changed: re-match their payments, then their payees' and
+    codes' totals and the summaries of their months."""
+    if not payee_ids:
+        return
+    where = f"payee_id IN ({', '.join(['%s'] * len(payee_ids))})"
+    slices = rematch_transactions(where=where, params=payee_ids)
+    refresh_payee_totals(where=where, params=payee_ids)
+    summaries.refresh_slices(slices)
 
 
 @transaction.atomic

@@ -304,11 +304,7 @@ def payee_confirm(*, payee: Payee, vendor) -> list[Payee]:
     payee.vendor = vendor
     payee.match_method = MatchMethod.CONFIRMED
     payee.save(update_fields=["vendor", "match_method"])
-    ids = [payee.pk, *(p.pk for p in others)]
-    where = f"payee_id IN ({', '.join(['%s'] * len(ids))})"
-    slices = matching.rematch_transactions(where=where, params=ids)
-    matching.refresh_payee_totals(where=where, params=ids)
-    summaries.refresh_slices(slices)
+    matching.rematch_payees(payee_ids=[payee.pk, *(p.pk for p in others)])
     return [payee, *others]
 
 
@@ -335,10 +331,7 @@ def payee_unmatch(*, payee: Payee) -> list[Payee]:
     payees = list(same_name.exclude(match_method=MatchMethod.REGISTRATION).order_by("pk"))
     ids = [p.pk for p in payees]
     Payee.objects.filter(pk__in=ids).update(vendor=None, match_method=MatchMethod.NONE)
-    where = f"payee_id IN ({', '.join(['%s'] * len(ids))})"
-    slices = matching.rematch_transactions(where=where, params=ids)
-    matching.refresh_payee_totals(where=where, params=ids)
-    summaries.refresh_slices(slices)
+    matching.rematch_payees(payee_ids=ids)
     return payees
 
 
