@@ -42,3 +42,28 @@ def test_missing_page_names_the_path_and_offers_sign_in_to_a_visitor(client, db)
     assert response.status_code == 404
     assert "/no-such-page/" in html and NAV in html
     assert reverse("login") in html and f'href="{reverse("home")}"' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/contracts/lookup/?q=a%00b", "/contracts/ITS%0075/", "/vendors/?q=%00", "/spend/?x%00=1"],
+)
+def test_a_nul_byte_in_the_address_gets_a_400_page_not_a_500(client, hub, url):
+    """PostgreSQL refuses NUL in text; the hub refuses it first, on every page, and says why."""
+    client.force_login(hub.buyer)
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "holds a NUL character" in html and NAV in html and 'href="/spend/"' in html
+    assert "400.html" in [t.name for t in response.templates]
+
+
+def test_a_suspicious_request_gets_the_400_page_without_its_message(hub, settings):
+    from django.core.exceptions import SuspiciousOperation
+
+    from procurement_hub.views import bad_request
+
+    request = RequestFactory().get("/somewhere/")
+    request.user = hub.buyer
+    html = bad_request(request, SuspiciousOperation("secret detail")).content.decode()
+    assert "secret detail" not in html and "Something in the address" in html
