@@ -178,3 +178,18 @@ class PayeeConfirmForm(forms.Form):
             raise forms.ValidationError(several_named_message(name, vendors))
         data["vendor_obj"] = vendors[0]
         return data
+
+
+class WithdrawForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label="Why withdraw it?",
+        help_text="Kept with the import, e.g. “imported under the wrong council”.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why, for the record.")
+        return reason

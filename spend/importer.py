@@ -26,6 +26,7 @@ from spend import matching, progress, summaries, values
 from spend.copy_stage import STAGED_TABLE, copy_stage
 from spend.mapping import FIELDS, mapping_positions, missing_required
 from spend.models import (
+    HOLDS_PAYMENTS,
     IMPORT_WORK_MEM,
     STAGING_COLUMNS,
     STAGING_TABLE,
@@ -388,6 +389,7 @@ def run_import(spend_import: SpendImport) -> SpendImport:
             _finish(
                 spend_import,
                 ImportStatus.DONE,
+                months=[m.isoformat() for m in moved["months"]],
                 total_rows=staged.total,
                 imported_rows=moved["inserted"],
                 duplicate_rows=staged.staged - moved["inserted"],
@@ -445,7 +447,7 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
     _lock_authority(auth)  # Waits while another import moves rows for this authority.
     progress.announce(imp, "payees")
     same_file = SpendImport.objects.filter(
-        authority_id=auth, content_hash=spend_import.content_hash, status=ImportStatus.DONE
+        authority_id=auth, content_hash=spend_import.content_hash, status__in=HOLDS_PAYMENTS
     ).exclude(pk=imp)
     if same_file.exists():
         return None

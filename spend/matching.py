@@ -218,31 +218,40 @@ def add_import_totals(*, import_id: int, after_id: int) -> None:
     """Add the payments an import has just inserted (its rows with ids above `after_id`) to
     their payees' and codes' totals: work in proportion to the import, not to the payees'
     history. (Re-matching, which moves spend between on and off contract, recomputes.)"""
-    params = [after_id, import_id]
+    _change_totals("+", where="id > %s AND spend_import_id = %s", params=[after_id, import_id])
+
+
+def subtract_totals(*, where: str, params: list) -> None:
+    """Take the payments the WHERE clause picks out of their payees' and codes' totals (just
+    before they are deleted)."""
+    _change_totals("-", where=where, params=params)
+
+
+def _change_totals(sign: str, *, where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             UPDATE spend_payee SET
-                total_spend = spend_payee.total_spend + agg.spend,
-                transaction_count = spend_payee.transaction_count + agg.n,
-                on_contract_spend = spend_payee.on_contract_spend + agg.on_contract
+                total_spend = spend_payee.total_spend {sign} agg.spend,
+                transaction_count = spend_payee.transaction_count {sign} agg.n,
+                on_contract_spend = spend_payee.on_contract_spend {sign} agg.on_contract
             FROM (SELECT payee_id, SUM(amount) AS spend, COUNT(*) AS n,
                          SUM(CASE WHEN contract_id IS NULL THEN 0 ELSE amount END)
                            AS on_contract
-                  FROM spend_transaction WHERE id > %s AND spend_import_id = %s
+                  FROM spend_transaction WHERE {where}
                   GROUP BY payee_id) agg
             WHERE spend_payee.id = agg.payee_id
             """,
             params,
         )
         cursor.execute(
-            """
+            f"""
             UPDATE spend_expensecode SET
-                total_spend = spend_expensecode.total_spend + agg.spend,
-                transaction_count = spend_expensecode.transaction_count + agg.n
+                total_spend = spend_expensecode.total_spend {sign} agg.spend,
+                transaction_count = spend_expensecode.transaction_count {sign} agg.n
             FROM (SELECT expense_code_id, SUM(amount) AS spend, COUNT(*) AS n
                   FROM spend_transaction
-                  WHERE id > %s AND spend_import_id = %s AND expense_code_id IS NOT NULL
+                  WHERE {where} AND expense_code_id IS NOT NULL
                   GROUP BY expense_code_id) agg
             WHERE spend_expensecode.id = agg.expense_code_id
             """,
@@ -329,6 +338,14 @@ def rematch_vendors(*, vendor_ids: Iterable[int]) -> list[tuple[int, object]]:
     return slices
 
 
+def lock_authority(authority_id: int) -> None:
+    """Hold the authority's import lock until commit: no import or re-match of its payments
+    meanwhile (PostgreSQL; SQLite has one writer at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, authority_id])
+
+
 def _wait_for_imports() -> None:
     """Hold every authority's import lock, in id order, until commit. An import in flight may
     have matched its payments against the contracts before the change: this waits for it to
@@ -336,6 +353,5 @@ def _wait_for_imports() -> None:
     against the changed contracts. (SQLite has one writer at a time.)"""
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        for authority_id in Authority.objects.order_by("pk").values_list("pk", flat=True):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, authority_id])
+    for authority_id in Authority.objects.order_by("pk").values_list("pk", flat=True):
+        lock_authority(authority_id)

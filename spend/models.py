@@ -80,6 +80,12 @@ class ImportStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected (nothing imported)")
     DUPLICATE = "duplicate", _("Same file already imported")
     FAILED = "failed", _("Failed")
+    WITHDRAWING = "withdrawing", _("Being withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn (its payments removed)")
+
+
+# The statuses of an import whose payments are in the hub: its file counts as imported.
+HOLDS_PAYMENTS = (ImportStatus.DONE, ImportStatus.WITHDRAWING)
 
 
 class SpendImport(models.Model):
@@ -114,14 +120,23 @@ class SpendImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)  # When a worker claimed it.
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The months its payments fall in, set when they are imported: a withdrawal reads only
+    # those months of the authority (empty for imports made before it was recorded).
+    months = models.JSONField(default=list, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdraw_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            # Re-importing the same file adds nothing: one finished import per file content.
+            # Re-importing the same file adds nothing: one import holding payments per file
+            # content (a withdrawn import's file may be imported again).
             models.UniqueConstraint(
                 fields=["authority", "content_hash"],
-                condition=Q(status="done"),
+                condition=Q(status__in=HOLDS_PAYMENTS),
                 name="spend_import_file_once",
             ),
         ]
@@ -143,6 +158,7 @@ class SpendImport(models.Model):
             ImportStatus.REJECTED,
             ImportStatus.DUPLICATE,
             ImportStatus.FAILED,
+            ImportStatus.WITHDRAWN,
         }
 
 

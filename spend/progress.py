@@ -61,7 +61,7 @@ def forget(import_id: int) -> None:
 
 def progress_of(spend_import) -> Progress:
     """The bar's percentage and the step under way, if one was announced."""
-    if spend_import.is_finished:
+    if spend_import.is_finished or spend_import.status == "withdrawing":  # No steps to show.
         return Progress(100)
     step = _BY_KEY.get(cache_get(_cache_key(spend_import.pk)))
     read = 0

@@ -15,6 +15,7 @@ from django.utils import timezone
 from spend import matching, summaries
 from spend.mapping import apply_profile, detect_mapping, header_signature, missing_required
 from spend.models import (
+    HOLDS_PAYMENTS,
     ExpenseCode,
     ImportMode,
     ImportStatus,
@@ -80,7 +81,7 @@ def already_imported(spend_import: SpendImport) -> SpendImport | None:
         SpendImport.objects.filter(
             authority_id=spend_import.authority_id,
             content_hash=spend_import.content_hash,
-            status=ImportStatus.DONE,
+            status__in=HOLDS_PAYMENTS,
         )
         .exclude(pk=spend_import.pk)
         .first()

@@ -66,7 +66,7 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
             "SELECT DISTINCT payee_id FROM spend_spendsummary "
             f"WHERE authority_id = %s AND month IN ({marks})"
         )
-        _rebuild_pillar_suppliers(cursor, payees, params, authority_id=authority_id)
+        rebuild_pillar_suppliers(cursor, payees, params, authority_id=authority_id)
         cursor.execute(
             f"DELETE FROM spend_contractspend WHERE authority_id = %s AND month IN ({marks})",
             params,
@@ -83,7 +83,7 @@ def refresh(*, authority_id: int, months: Iterable[datetime.date]) -> None:
         )
 
 
-def _rebuild_pillar_suppliers(cursor, payees: str, params: list, *, authority_id=None) -> None:
+def rebuild_pillar_suppliers(cursor, payees: str, params: list, *, authority_id=None) -> None:
     """PillarSupplier's rows of the payees the `payees` subquery selects, from SupplierPeriod's
     years. With authority_id, only that authority's (the subquery's payees are its own)."""
     mine = "authority_id = %s AND " if authority_id else ""
@@ -124,7 +124,7 @@ def repoint_category(*, category_id: int) -> None:
             "SELECT DISTINCT payee_id FROM spend_supplierperiod "
             "WHERE category_id = %s AND grain = 'y'"
         )
-        _rebuild_pillar_suppliers(cursor, payees, [category_id])
+        rebuild_pillar_suppliers(cursor, payees, [category_id])
 
 
 def _starts(months: list[datetime.date], length: int) -> list[datetime.date]:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from spend import matching, services, summaries
+from spend import matching, services, summaries, withdrawal
 
 # Tasks that rewrite payments and summaries: retried after a deadlock with a concurrent
 # re-match or import, say.
@@ -47,3 +47,10 @@ def repoint_category_spend(*, category_id: int) -> None:
 def fail_stopped_imports() -> int:
     """Hourly: imports whose worker died mid-run are marked failed, so they can be run again."""
     return services.imports_fail_stopped()
+
+
+@shared_task(**REMATCH_OPTIONS)
+def withdraw_spend_import(*, import_id: int) -> None:
+    """Withdraw an import marked as being withdrawn (spend.withdrawal.request queues this).
+    Safe to run twice: an import already withdrawn is left as it is."""
+    withdrawal.withdraw(import_id=import_id)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/again/", views.import_again, name="import_again"),
+    path("imports/<int:pk>/withdraw/", views.import_withdraw, name="import_withdraw"),
     path("imports/<int:pk>/rejects.csv", views.import_rejects, name="import_rejects"),
     path("imports/<int:pk>/rows-to-fix.csv", views.import_rows_to_fix, name="import_rows_to_fix"),
     path("payees/", views.payee_queue, name="payees"),

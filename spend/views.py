@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from procurement_hub.exports import csv_response
 from procurement_hub.tables import PER_PAGE_CHOICES, CappedCount, configure_table
-from spend import progress, selectors, services
+from spend import progress, selectors, services, withdrawal
 from spend.access import spend_manager_view, spend_view
 from spend.exports import (
     REJECT_COLUMNS,
@@ -33,6 +33,7 @@ from spend.forms import (
     PayeeConfirmForm,
     SpendFilterForm,
     UploadForm,
+    WithdrawForm,
 )
 from spend.mapping import FIELDS
 from spend.matching import CONTRACT_RULE, suggestions_for
@@ -244,18 +245,45 @@ def import_detail(request, pk: int):
     elif request.method == "POST":
         messages.info(request, "This import was confirmed already.")
         return redirect(spend_import)
-    context = {
+    context = _detail_context(spend_import, form)
+    return render(request, "spend/import_detail.html", context)
+
+
+def _detail_context(spend_import: SpendImport, form=None, withdraw_form=None) -> dict:
+    headers = spend_import.detected.get("headers", [])
+    can_withdraw = spend_import.status in withdrawal.CAN_WITHDRAW
+    return {
         "imp": spend_import,
         "form": form,
         "headers": headers,
         "fields": FIELDS,
         "earlier": services.already_imported(spend_import) if form else None,
         "can_import_again": services.can_import_again(spend_import),
+        "withdraw_form": withdraw_form or (WithdrawForm() if can_withdraw else None),
         "reasons": _reasons(spend_import),
         "mapping_used": [(FIELDS.get(k, k), h) for k, h in spend_import.mapping.items()],
         "progress": progress.progress_of(spend_import),
     }
-    return render(request, "spend/import_detail.html", context)
+
+
+@spend_manager_view
+@require_POST
+def import_withdraw(request, pk: int):
+    """Withdraw an import (its payments leave the hub), with a reason for the record."""
+    spend_import = _import(pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(spend_import, None, form)
+        return render(request, "spend/import_detail.html", context)
+    try:
+        withdrawal.request(
+            spend_import=spend_import, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Withdrawing this import: its payments are being removed.")
+    return redirect(spend_import)
 
 
 @spend_manager_view

@@ -90,6 +90,11 @@ CASES = [
     _manager_post("spend import confirm", _url("spend:import_detail", "preview"), data=_confirm),
     Case("spend import progress", _url("spend:import_progress", "imp"), MANAGERS),
     _manager_post("spend import again", _url("spend:import_again", "rejected")),
+    _manager_post(
+        "spend withdraw import",
+        _url("spend:import_withdraw", "imp"),
+        data=lambda world: {"reason": "Imported under the wrong council"},
+    ),
     Case("spend import rejects", _url("spend:import_rejects", "imp"), MANAGERS),
     Case("spend import rows to fix", _url("spend:import_rows_to_fix", "imp"), MANAGERS),
     Case("spend unmatched payees", _url("spend:payees"), MANAGERS),
