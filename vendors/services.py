@@ -11,10 +11,13 @@ def vendor_search_names(*, legal_name: str, aliases: list[str]) -> str:
 
 
 def vendor_refresh_search_names(*, vendor: Vendor) -> None:
-    """Recompute the vendor's folded names and the search text of the contracts it holds."""
+    """Recompute the vendor's folded names and the search text of the contracts it holds.
+    Aliases learnt from spend payees stay out: payee names are for signed-in staff only, and
+    the searches of the public index (directory, autocomplete, contract index and lookup)
+    match on these names, so a word of a payee's name would find the vendor."""
     from contracts.services import contracts_refresh_search_text
 
-    aliases = list(vendor.aliases.values_list("name", flat=True))
+    aliases = list(vendor.aliases.filter(from_payee=False).values_list("name", flat=True))
     vendor.search_names = vendor_search_names(legal_name=vendor.legal_name, aliases=aliases)
     vendor.save(update_fields=["search_names"])
     contracts_refresh_search_text(contract_ids=vendor.awards.values_list("contract_id", flat=True))

@@ -98,3 +98,57 @@ def test_adding_an_alias_makes_the_vendors_contracts_findable(client, hub, vendo
     client.force_login(hub.buyer)
     html = client.get(reverse("contracts:index"), {"q": "inkwell"}).content.decode()
     assert 'data-ref="ITS1"' in html
+
+
+PAYEE_NAME = "MR XYZZYPLUGH QWERTYSON T/A ACME"
+
+
+@pytest.fixture
+def payee_alias(hub):
+    acme = VendorFactory(legal_name="Acme Print Solutions Ltd")
+    ContractFactory(reference="ITS1", title="Print", category=hub.category, vendors=[acme])
+    vendor_add_alias(vendor=acme, name="Acme Print", from_payee=False)
+    vendor_add_alias(vendor=acme, name=PAYEE_NAME, from_payee=True)  # As payee_confirm does.
+    return acme
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "found"),
+    [
+        ("vendors:autocomplete", {"vendor_name": "qwertyson"}, "Acme Print Solutions Ltd"),
+        ("vendors:list", {"q": "qwertyson"}, "Acme Print Solutions Ltd"),
+        ("contracts:index", {"q": "qwertyson"}, "ITS1"),
+        ("contracts:index", {"vendor_name": "qwertyson"}, "ITS1"),
+        ("contracts:lookup", {"q": "qwertyson"}, "ITS1"),
+    ],
+)
+def test_no_public_search_matches_a_name_learnt_from_spend(
+    client, settings, payee_alias, url, query, found
+):
+    """Payee names are for signed-in staff: a word found only in one must not find the vendor
+    (searching letter by letter would spell the name out). Its other aliases still do."""
+    settings.HUB_PUBLIC_INDEX = True
+    assert found not in client.get(reverse(url), query).content.decode()
+    other_alias = dict.fromkeys(query, "acme print")
+    assert found in client.get(reverse(url), other_alias).content.decode()
+
+
+def test_the_migration_takes_names_learnt_from_spend_out_of_search_text(payee_alias):
+    import importlib
+
+    from django.apps import apps
+
+    from contracts.models import Contract
+    from procurement_hub.text import fold
+
+    migration = importlib.import_module(
+        "vendors.migrations.0004_search_names_without_payee_aliases"
+    )
+    old = fold(f"Acme Print Solutions Ltd | Acme Print | {PAYEE_NAME}")  # As before the fix.
+    type(payee_alias).objects.filter(pk=payee_alias.pk).update(search_names=old)
+    Contract.objects.filter(reference="ITS1").update(search_text=f"its1 | {old}")
+    migration.forwards(apps, None)
+    payee_alias.refresh_from_db()
+    assert payee_alias.search_names == fold("Acme Print Solutions Ltd | Acme Print")
+    text = Contract.objects.get(reference="ITS1").search_text
+    assert "qwertyson" not in text and "acme print solutions" in text and text.startswith("its1")
