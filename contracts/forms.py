@@ -6,7 +6,7 @@ from django.urls import reverse
 from categories.models import Role
 from categories.selectors import staff_with_roles
 from contracts.models import Contract
-from procurement_hub.forms import BootstrapFormMixin, DownloadFileInput
+from procurement_hub.forms import BootstrapFormMixin, DownloadFileInput, SensibleDatesMixin
 from vendors.selectors import several_named_message, vendors_named
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -76,7 +76,7 @@ class ContractForm(BootstrapFormMixin, forms.ModelForm):
         return self.cleaned_data["reference"].strip().upper()
 
 
-class AwardForm(forms.Form):
+class AwardForm(SensibleDatesMixin, forms.Form):
     vendor = forms.CharField(
         max_length=255,
         widget=forms.TextInput(attrs={"list": "vendor-options", "autocomplete": "off"}),

@@ -200,8 +200,9 @@ def _review_form(request, *, contract, review):
         if review is None:
             vendors = list(contract.awards.values_list("vendor_id", flat=True)[:2])
             initial = {"vendor": vendors[0]} if len(vendors) == 1 else {}
-            if request.GET.get("vendor", "").isdecimal() and request.GET["vendor"].isascii():
-                initial["vendor"] = int(request.GET["vendor"])
+            asked = request.GET.get("vendor", "")
+            if asked.isdecimal() and asked.isascii() and len(asked) <= 18:  # An id, not junk.
+                initial["vendor"] = int(asked)
             initial.update(selectors.next_review_period(contract))
         form = ReviewForm(instance=review, contract=contract, kpis=kpis, initial=initial)
         actions = ActionFormSet(

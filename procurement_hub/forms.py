@@ -1,10 +1,37 @@
 """Form helpers shared by every app."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+# The years a date of the hub may fall in. Beyond them, the date sums of reminders, calendar
+# feeds, review schedules and month arithmetic would leave what Python's dates hold (year 0
+# or 10000): "9999-12-31", typed for a contract with no end, gave 500s on five pages.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
-class BootstrapFormMixin:
-    """Give each widget its Bootstrap class, and mark fields with errors invalid."""
+def sensible_date(value) -> None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.", code="out_of_range"
+        )
+
+
+class SensibleDatesMixin:
+    """Every date field of the form takes only years FIRST_YEAR to LAST_YEAR (the date
+    picker offers no others)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField) and sensible_date not in field.validators:
+                field.validators.append(sensible_date)
+                field.widget.attrs.setdefault("min", f"{FIRST_YEAR}-01-01")
+                field.widget.attrs.setdefault("max", f"{LAST_YEAR}-12-31")
+
+
+class BootstrapFormMixin(SensibleDatesMixin):
+    """Give each widget its Bootstrap class, and mark fields with errors invalid (and bound
+    every date, as SensibleDatesMixin)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

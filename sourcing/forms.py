@@ -6,7 +6,7 @@ from categories.models import Role
 from categories.selectors import staff_with_roles
 from contracts.forms import DATE, PersonChoiceField
 from contracts.models import Contract
-from procurement_hub.forms import BootstrapFormMixin
+from procurement_hub.forms import BootstrapFormMixin, sensible_date
 from sourcing.models import DecisionKind, Route, SourcingProject, Stage
 
 OWNER_ROLES = (Role.SOURCING_MANAGER, Role.HEAD_OF_CATEGORY)
@@ -45,7 +45,10 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
                     strict=True,
                 ):
                     self.fields[name] = forms.DateField(
-                        required=False, widget=DATE, label=Stage(stage).label
+                        required=False,
+                        widget=DATE,
+                        label=Stage(stage).label,
+                        validators=[sensible_date],
                     )
                     self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
                     self.initial.setdefault(name, value)

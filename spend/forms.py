@@ -9,27 +9,19 @@ from django import forms
 from django.conf import settings
 
 from categories.models import Authority, Category, Pillar
-from procurement_hub.forms import BootstrapFormMixin
+from procurement_hub.forms import BootstrapFormMixin, sensible_date
 from spend.mapping import FIELDS, REQUIRED
 from spend.models import ImportMode, MappingProfile
 from vendors.models import Vendor
 from vendors.selectors import several_named_message, vendors_named
 
 DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
-# Spend dates lie within these years; beyond them, month arithmetic would leave what Python's
-# dates can hold (year 0 or 10000).
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class SpendDateField(forms.DateField):
     def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.DateInput({"type": "date"}), **kwargs)
-
-    def clean(self, value):
-        day = super().clean(value)
-        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise forms.ValidationError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
-        return day
+        super().__init__(required=False, widget=forms.DateInput({"type": "date"}),
+                         validators=[sensible_date], **kwargs)  # fmt: skip
 
 
 @dataclass(frozen=True)
