@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from procurement_hub.exports import csv_response
+from procurement_hub.forms import FIRST_YEAR, LAST_YEAR
 from procurement_hub.tables import PER_PAGE_CHOICES, CappedCount, configure_table
 from spend import progress, selectors, services, withdrawal
 from spend.access import spend_manager_view, spend_view
@@ -25,8 +26,6 @@ from spend.exports import (
     rows_to_fix_response,
 )
 from spend.forms import (
-    FIRST_YEAR,
-    LAST_YEAR,
     ExpenseCodeForm,
     MappingForm,
     OffContractFilterForm,
@@ -144,11 +143,22 @@ def _drill(request) -> dict:
     return extra
 
 
+# Sorts no index serves: offered while the filters match no more payments than the list holds
+# (a sort of up to 10,000 rows), never a sort of millions of rows inside a request.
+UNINDEXED_SORTS = {"amount", "reference"}
+
+
 @spend_view
 def transaction_list(request):
     form, filters = _filters(request)
     extra = _drill(request)
-    table = TransactionTable(CappedCount(selectors.transactions(filters, extra)))
+    data = CappedCount(selectors.transactions(filters, extra))
+    sort = request.GET.get("sort", "").removeprefix("-")
+    sort_refused = sort in UNINDEXED_SORTS and data.capped
+    if sort_refused:  # The newest first instead, and the page says why.
+        request.GET = request.GET.copy()
+        del request.GET["sort"]
+    table = TransactionTable(data)
     configure_table(request, table)
     totals = selectors.payment_totals(filters, extra, all_listed=not table.data.capped)
     context = {
@@ -158,6 +168,7 @@ def transaction_list(request):
         "drilled_to": selectors.drill_subjects(extra),
         "drill": extra,
         "per_page_choices": PER_PAGE_CHOICES,
+        "sort_refused": sort if sort_refused else None,
     }
     return render(request, "spend/transactions.html", context)
 
