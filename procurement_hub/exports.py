@@ -3,21 +3,38 @@
 import csv
 import datetime
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 Column = tuple[str, Callable[[object], object]]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A number written as text ("-5", "+1.25"): a spreadsheet reads it as that number, never as a
+# formula, so it is left as it is (a published KPI target of -5 must not become "'-5").
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 def safe_cell(value):
     """Neutralise text a spreadsheet would run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
+
+
+def _xlsx_cell(value):
+    """safe_cell, without the control characters XML (and so openpyxl) refuses: a title with
+    an ESC in it must not make the whole export fail."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return safe_cell(value)
 
 
 def csv_response(rows: Iterable, columns: Sequence[Column], filename: str) -> StreamingHttpResponse:
@@ -42,7 +59,7 @@ def xlsx_response(rows: Iterable, columns: Sequence[Column], filename: str) -> H
     sheet = workbook.create_sheet(filename[:31])
     sheet.append([header for header, _ in columns])
     for row in rows:
-        sheet.append([safe_cell(get(row)) for _, get in columns])
+        sheet.append([_xlsx_cell(get(row)) for _, get in columns])
     output = io.BytesIO()
     workbook.save(output)
     response = HttpResponse(

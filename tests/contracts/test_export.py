@@ -69,3 +69,22 @@ def test_xlsx_export_matches_the_filter(client, hub, rows):
 def test_unknown_export_format_is_a_404(client, hub):
     client.force_login(hub.buyer)
     assert client.get(reverse("contracts:export", args=["pdf"])).status_code == 404
+
+
+def test_xlsx_export_drops_control_characters_xml_refuses(client, hub):
+    ContractFactory(reference="ESC01", category=hub.category, title="Switches\x1bfast\x00")
+    client.force_login(hub.buyer)
+    response = client.get(reverse("contracts:export", args=["xlsx"]), {"q": "esc01"})
+    assert response.status_code == 200
+    values = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert values[1][:2] == ("ESC01", "Switchesfast")
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("-5", "-5"), ("+1.25", "+1.25"), ("-2+3", "'-2+3"), ("-cmd|x", "'-cmd|x"), ("@SUM", "'@SUM")],
+)
+def test_numbers_written_as_text_are_not_taken_for_formulas(value, written):
+    from procurement_hub.exports import safe_cell
+
+    assert safe_cell(value) == written

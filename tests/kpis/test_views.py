@@ -2,6 +2,7 @@ import csv
 import datetime
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -415,3 +416,13 @@ def test_scorecard_actions_cost_no_query_per_action(cm_client, hub, contract, ve
 def test_review_form_ignores_a_vendor_that_is_not_a_plain_number(cm_client, contract, vendor):
     url = reverse("kpis:review_create", args=[contract.reference])
     assert cm_client.get(url + "?vendor=%C2%B2").status_code == 200  # "²" is a digit, not 0-9
+
+
+def test_a_negative_target_is_exported_as_a_number(client, hub, contract, kpis):
+    kpis[0].target, kpis[0].approaching = Decimal("-5"), None
+    kpis[0].save(update_fields=["target", "approaching"])
+    client.force_login(hub.buyer)
+    response = client.get(reverse("kpis:export_key_kpis", args=["csv"]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    targets = {r["KPI"]: r["Target"] for r in csv.DictReader(io.StringIO(text))}
+    assert targets[kpis[0].name] == "-5"  # Not "'-5": a number is never a formula.
