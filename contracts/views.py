@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from contracts import access, selectors, services
 from contracts.exports import CONTRACT_EXPORT_COLUMNS
 from contracts.filters import ContractFilter
 from contracts.forms import AwardFormSet, ContractForm, award_initial
+from contracts.models import Contract
 from contracts.tables import ContractTable, PageByIds
 from procurement_hub.exports import csv_response, xlsx_response
 from procurement_hub.files import file_response
@@ -129,31 +131,44 @@ def contract_edit(request, reference: str):
     return _contract_form(request, contract=contract)
 
 
+REFERENCE_TAKEN = (
+    "A contract with this reference was saved meanwhile (in another tab, or by someone else): "
+    "choose another reference."
+)
+
+
+def _save_contract(request, form, awards, contract):
+    """Create or update through the service; None (with a field error on the form) when the
+    reference was taken between the form's check and the save."""
+    fields = form.service_fields()
+    rows = {"fields": fields, "authorities": form.cleaned_data["authorities"],
+            "awards": awards.award_rows(), "by": request.user}  # fmt: skip
+    try:
+        if contract is None:
+            saved = services.contract_create(**rows)
+            messages.success(request, f"Contract {saved.reference} created.")
+        else:
+            saved = services.contract_update(contract=contract, **rows)
+            messages.success(request, f"Contract {saved.reference} saved.")
+    except IntegrityError:
+        taken = Contract.objects.filter(reference=fields["reference"])
+        if contract is not None:
+            taken = taken.exclude(pk=contract.pk)
+        if not taken.exists():
+            raise
+        form.add_error("reference", REFERENCE_TAKEN)
+        return None
+    return saved
+
+
 def _contract_form(request, *, contract):
     if request.method == "POST":
         form = ContractForm(request.POST, request.FILES, instance=contract)
         awards = AwardFormSet(request.POST, prefix="awards")
         if form.is_valid() and awards.is_valid():
-            fields = form.service_fields()
-            authorities = form.cleaned_data["authorities"]
-            if contract is None:
-                saved = services.contract_create(
-                    fields=fields,
-                    authorities=authorities,
-                    awards=awards.award_rows(),
-                    by=request.user,
-                )
-                messages.success(request, f"Contract {saved.reference} created.")
-            else:
-                saved = services.contract_update(
-                    contract=contract,
-                    fields=fields,
-                    authorities=authorities,
-                    awards=awards.award_rows(),
-                    by=request.user,
-                )
-                messages.success(request, f"Contract {saved.reference} saved.")
-            return redirect(saved)
+            saved = _save_contract(request, form, awards, contract)
+            if saved is not None:
+                return redirect(saved)
     else:
         form = ContractForm(instance=contract)
         awards = AwardFormSet(

@@ -147,3 +147,30 @@ def test_an_award_to_a_name_two_vendors_share_asks_for_the_code(client, hub):
     response = client.post(reverse("contracts:create"), _payload(hub, **{"awards-0-vendor": "v-2"}))
     assert response.status_code == 302
     assert [a.vendor for a in Contract.objects.get().awards.all()] == [twin]
+
+
+def test_a_reference_taken_between_the_check_and_the_save_is_a_field_error(
+    client, hub, monkeypatch
+):
+    """Two tabs creating the same reference: both pass the form's unique check; the second
+    save hits the database's unique constraint and gets a field error, not a 500."""
+    from django.urls import reverse
+
+    from contracts.models import Contract
+    from contracts.views import REFERENCE_TAKEN
+    from tests.factories import AuthorityFactory, ContractFactory
+
+    ContractFactory(reference="ITS900", category=hub.category)
+    monkeypatch.setattr(Contract, "validate_unique", lambda self, exclude=None: None)
+    client.force_login(hub.sourcing)
+    data = {
+        "reference": "its900", "title": "Network switches", "category": hub.category.pk,
+        "authorities": [AuthorityFactory().pk], "kind": "framework", "status": "active",
+        "start_date": "2026-01-01", "end_date": "2028-01-01", "max_end_date": "2029-01-01",
+        "awarded_value": "250000", "currency": "GBP", "is_public": "on",
+        "awards-TOTAL_FORMS": "0", "awards-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    response = client.post(reverse("contracts:create"), data)
+    assert response.status_code == 200
+    assert REFERENCE_TAKEN in response.content.decode()
+    assert Contract.objects.filter(reference="ITS900").count() == 1
