@@ -513,6 +513,16 @@ def _kpi_rows(content: str) -> list[dict]:
     return rows
 
 
+def _fits(model, field: str, value: str, what: str) -> str:
+    """The value, or a content error when it is longer than the model's column holds (never
+    cut short silently, never a database error)."""
+    limit = model._meta.get_field(field).max_length
+    if len(value) > limit:
+        message = f"The {what} {value[:40]!r}… has {len(value)} characters; {limit} fit."
+        raise ValidationError({"content": message})
+    return value
+
+
 def _document_rows(content: str) -> list[tuple[str, str]]:
     check = URLValidator(schemes=["http", "https"])
     rows = []
@@ -523,7 +533,8 @@ def _document_rows(content: str) -> list[tuple[str, str]]:
             check(parts[1])
         except ValidationError as exc:
             raise ValidationError({"content": f"{parts[1]!r} is not a web link."}) from exc
-        rows.append((parts[0], parts[1]))
+        title = _fits(ContractDocument, "title", parts[0], "document title")
+        rows.append((title, _fits(ContractDocument, "url", parts[1], "link")))
     return rows
 
 
@@ -541,8 +552,9 @@ def _contact_rows(content: str) -> list[dict]:
             except ValidationError as exc:
                 raise ValidationError({"content": f"{email!r} is not an email address."}) from exc
         phone = parts[3] if len(parts) > 3 else ""
+        values = {"name": parts[0], "role": parts[1], "email": email, "phone": phone}
         rows.append(
-            {"name": parts[0][:200], "role": parts[1][:120], "email": email, "phone": phone[:40]}
+            {f: _fits(VendorContact, f, value, f"contact {f}") for f, value in values.items()}
         )
     return rows
 

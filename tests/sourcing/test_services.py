@@ -557,3 +557,24 @@ def test_a_contract_is_superseded_once(hub, monkeypatch):
         services.handover_accept(handover=_fill_and_accept(second, hub), by=hub.cm)
     second.refresh_from_db()
     assert second.status == ProjectStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "says"),
+    [
+        ("documents", f"{'T' * 201} | https://example.org/spec", "The document title 'TTT"),
+        ("documents", f"Spec | https://example.org/{'a' * 300}", "The link 'https://example.org/"),
+        ("contacts", f"{'N' * 250} | Account manager | a@b.org", "The contact name 'NNN"),
+        ("contacts", "Ann | Manager | a@b.org | " + "1" * 41, "The contact phone '111"),
+    ],
+)
+def test_handover_lines_longer_than_their_columns_are_refused_not_cut(hub, kind, content, says):
+    """Before, such a line was cut short silently (a name, a phone), or gave a database error
+    when the item was accepted (a title, a link, an email): a 500 on PostgreSQL."""
+    project = make_project(hub, stage=Stage.MOBILISATION)
+    item = project.handover.items.get(kind=kind)
+    with pytest.raises(ValidationError) as refused:
+        services.handover_item_update(item=item, content=content, by=hub.sourcing)
+    assert says in refused.value.message_dict["content"][0]
+    item.refresh_from_db()
+    assert item.content == ""
