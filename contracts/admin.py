@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from contracts.models import Contract, ContractAward, ContractDocument, ExtensionOption
 from contracts.services import contracts_refresh_search_text
+from procurement_hub.admin import RelatedInline
 from procurement_hub.forms import DownloadLinkMixin
 
 
@@ -12,15 +13,17 @@ class AdminDownloadFileInput(DownloadLinkMixin, AdminFileWidget):
     """The admin's file input, its link going through the download view that checks access."""
 
 
-class AwardInline(admin.TabularInline):
+class AwardInline(RelatedInline):
     model = ContractAward
     autocomplete_fields = ("vendor",)
     extra = 0
+    related = ("contract", "vendor")
 
 
-class ExtensionOptionInline(admin.TabularInline):
+class ExtensionOptionInline(RelatedInline):
     model = ExtensionOption
     extra = 0
+    related = ("exercised_by",)
     readonly_fields = ("exercised_at", "exercised_by")
 
 
@@ -33,10 +36,11 @@ class DocumentForm(forms.ModelForm):
             self.fields["file"].widget = AdminDownloadFileInput(download_url=url)
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(RelatedInline):
     model = ContractDocument
     form = DocumentForm
     extra = 0
+    related = ("contract",)
 
 
 @admin.register(Contract)

@@ -3,6 +3,7 @@ whose services keep the history, the plan state and the contract in step."""
 
 from django.contrib import admin
 
+from procurement_hub.admin import RelatedInline
 from sourcing.models import (
     ContractSuccession,
     Handover,
@@ -20,10 +21,11 @@ class ProjectStageInline(admin.TabularInline):
     can_delete = False
 
 
-class ProjectHistoryInline(admin.TabularInline):
+class ProjectHistoryInline(RelatedInline):
     model = ProjectHistory
     extra = 0
     can_delete = False
+    related = ("project", "by")
     readonly_fields = ("kind", "from_stage", "to_stage", "note", "by", "at")
 
 

@@ -17,7 +17,11 @@ class SpendImportAdmin(admin.ModelAdmin):
     # The stored file by name: no view serves spend files (they hold payee names), and /media/
     # has no route.
     exclude = ("upload",)
-    readonly_fields = ("stored_file", "content_hash", "detected", "created_at", "finished_at")
+    # Who made and who withdrew it are records, not choices (no dropdown of every user).
+    readonly_fields = (
+        *("stored_file", "content_hash", "detected", "created_at", "finished_at", "created_by"),
+        *("months", "withdrawn_by", "withdrawn_at", "withdraw_reason"),
+    )
     list_select_related = ("authority",)
 
     @admin.display(description="stored file")
