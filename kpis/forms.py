@@ -125,9 +125,11 @@ class ActionForm(BootstrapFormMixin, forms.Form):
     owner = PersonChoiceField(queryset=None, required=False)
     due_date = forms.DateField(required=False, widget=DATE)
 
-    def __init__(self, *args, owners=None, **kwargs):
+    def __init__(self, *args, owners=None, owner_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        if owner_choices is not None:  # Read once for the whole formset, not once a form.
+            self.fields["owner"].widget.choices = owner_choices
 
     def clean(self):
         data = super().clean()
@@ -136,10 +138,24 @@ class ActionForm(BootstrapFormMixin, forms.Form):
         return data
 
 
+class _LazyChoices:
+    """A field's choices, read from the database once, when first rendered (a formset that is
+    only validated never reads them)."""
+
+    def __init__(self, field):
+        self.field, self.choices = field, None
+
+    def __iter__(self):
+        if self.choices is None:
+            self.choices = list(self.field.choices)
+        return iter(self.choices)
+
+
 class BaseActionFormSet(forms.BaseFormSet):
     def __init__(self, *args, **kwargs):
         owners = staff_with_roles(*ACTION_OWNER_ROLES)
-        kwargs.setdefault("form_kwargs", {})["owners"] = owners
+        choices = _LazyChoices(PersonChoiceField(queryset=owners, required=False))
+        kwargs.setdefault("form_kwargs", {}).update(owners=owners, owner_choices=choices)
         super().__init__(*args, **kwargs)
 
     def action_rows(self) -> list[dict]:

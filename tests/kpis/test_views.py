@@ -426,3 +426,22 @@ def test_a_negative_target_is_exported_as_a_number(client, hub, contract, kpis):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     targets = {r["KPI"]: r["Target"] for r in csv.DictReader(io.StringIO(text))}
     assert targets[kpis[0].name] == "-5"  # Not "'-5": a number is never a formula.
+
+
+def test_the_review_form_reads_the_action_owners_once(cm_client, hub, contract, vendor, kpis):
+    """Each action row offers the same owners: one query for them, whatever the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    review = log_review(contract, vendor, hub.cm, d(2025, 1, 1), d(2025, 3, 31), {}, submit=False)
+    url = reverse("kpis:review_edit", args=[review.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert cm_client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(8):
+        review.actions.create(description=f"Fix {n}", owner=hub.cm, due_date=d(2025, 6, 1))
+    assert queries() == few
