@@ -27,7 +27,15 @@ from django.db.transaction import TransactionManagementError
 from spend import progress
 from spend.mapping import mapping_positions
 from spend.models import IMPORT_WORK_MEM, SESSION_STAGING_TABLE, STAGING_COLUMNS
-from spend.values import PLAIN_AMOUNT, BadValue, expense_key, parse_amount, payee_key
+from spend.values import (
+    MAX_REFERENCE,
+    MAX_SUPPLIER,
+    PLAIN_AMOUNT,
+    BadValue,
+    expense_key,
+    parse_amount,
+    payee_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +192,10 @@ class _Sql:
         column = self.col(field)
         return f"left(btrim({column}, %(ws)s), {limit})" if column else "''"
 
+    def length(self, field: str) -> str:
+        column = self.col(field)
+        return f"length(btrim({column}, %(ws)s))" if column else "0"
+
     def amount(self, field: str, alias: str) -> str:
         """The map holds every amount that is not plain (its value NULL when Python refuses
         it), so a value missing from it is plain and casts without a second pattern match."""
@@ -211,8 +223,8 @@ def _build_maps(cursor, sql: _Sql, parser) -> bool:
     _load_map(cursor, "spend_raw_dates", "raw text, day date", days)
     names = []
     for raw in values["supplier_name"]:
-        name = raw.strip()[:255]
-        if name:
+        name = raw.strip()
+        if name and len(name) <= MAX_SUPPLIER:  # Longer ones: the row check rejects them.
             names.append((raw, name, payee_key(name)))
     _load_map(cursor, "spend_raw_names", "raw text, name text, key text", names)
     rows = []
@@ -266,11 +278,12 @@ def _check_sql(sql: _Sql, import_id: int, first_number: int, other_bodies: bool 
         f"{expense_name} AS expense_name", f"{name_key} AS name_key",
         f"{sql.text('capital_revenue', 20)} AS caprev", f"{sql.text('supplier_id', 100)} AS sid",
         "nm.name", "nm.key", f"{'ob.raw' if other_bodies else 'NULL'} AS other_body",
+        f"{sql.length('reference')} AS reference_length",
     ])  # fmt: skip
     fine = "d.day IS NOT NULL AND name IS NOT NULL AND amount IS NOT NULL"
     fine += " AND (no_net OR net IS NOT NULL) AND (no_vat OR vat IS NOT NULL)"
     if sql.col("reference"):
-        fine += " AND reference <> ''"
+        fine += f" AND reference <> '' AND reference_length <= {MAX_REFERENCE}"
     if other_bodies:
         fine += " AND other_body IS NULL"
     fine = fine.replace("d.day", "day")

@@ -39,7 +39,16 @@ from spend.models import (
     staging_table,
 )
 from spend.reader import SpendTable, UnreadableFile
-from spend.values import PLAIN_AMOUNT, BadValue, DateParser, normalize_name, parse_amount
+from spend.values import (
+    MAX_REFERENCE,
+    MAX_SUPPLIER,
+    PLAIN_AMOUNT,
+    TOO_LONG,
+    BadValue,
+    DateParser,
+    normalize_name,
+    parse_amount,
+)
 
 logger = logging.getLogger(__name__)
 ANALYZE_AFTER_ROWS = 50_000
@@ -101,11 +110,12 @@ class RowParser:
             return self.check(number, cells)
         days = self.days.get(cells[self.i_date])
         raw_amount = cells[self.i_amount]
-        supplier_name = cells[self.i_supplier].strip()[:255]
+        supplier_name = cells[self.i_supplier].strip()
         i_ref = self.i_reference
-        reference = cells[i_ref].strip()[:100] if i_ref is not None else ""
+        reference = cells[i_ref].strip() if i_ref is not None else ""
         if (days is None or not supplier_name or not _PLAIN_AMOUNT(raw_amount)
                 or (i_ref is not None and not reference)
+                or len(supplier_name) > MAX_SUPPLIER or len(reference) > MAX_REFERENCE
                 or (self.bodies and self.bodies.other(cells[self.i_body]))):  # fmt: skip
             return self.check(number, cells)
         payee_key = self.names.get(supplier_name)
@@ -162,12 +172,16 @@ class RowParser:
                     extras[name] = parse_amount(raw)
                 except BadValue as exc:
                     fail(name, str(exc).replace("Amount", FIELDS[name]))
-        supplier_name = _text(cells, p.get("supplier_name"), 255)
+        supplier_name = _text(cells, p.get("supplier_name"), None)
         if not supplier_name:
             fail("supplier_name", "Supplier name is missing")
-        reference = _text(cells, p.get("reference"), 100)
+        elif len(supplier_name) > MAX_SUPPLIER:
+            fail("supplier_name", TOO_LONG.format(what="Supplier name", limit=MAX_SUPPLIER))
+        reference = _text(cells, p.get("reference"), None)
         if "reference" in p and not reference:
             fail("reference", "Transaction reference is missing")
+        elif len(reference) > MAX_REFERENCE:
+            fail("reference", TOO_LONG.format(what="Transaction reference", limit=MAX_REFERENCE))
         other = self.bodies.other(cells[p["authority"]]) if self.bodies else None
         if other:
             fail("authority", f"Names another authority of this hub ({other}): import its rows "

@@ -28,6 +28,14 @@ _CURRENCY = str.maketrans("", "", "£$€ \u00a0")
 FLOAT_DIGITS = 6
 MAX_AMOUNT = Decimal("999999999999.99")
 
+# The longest reference and supplier name a payment holds. Longer ones are rejected, never cut:
+# two payments cut to the same reference, or two suppliers to the same name, would merge (the
+# second taken for "already present").
+MAX_REFERENCE, MAX_SUPPLIER = 100, 255
+TOO_LONG = (
+    "{what} is longer than {limit} characters: shorten it (cut short, it could match another)"
+)
+
 
 # "1234.56", "-12" or "1,234.56": the amounts of nearly every row, taken without the full parse
 # (by the row path in Python, by the COPY path in SQL: the same pattern for both).

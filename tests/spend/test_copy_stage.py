@@ -5,6 +5,7 @@ import pytest
 
 from spend import copy_stage, importer
 from spend.models import ImportMode, ImportStatus, Transaction
+from spend.values import TOO_LONG
 from tests.factories import AuthorityFactory
 from tests.spend.helpers import run_import
 
@@ -164,3 +165,29 @@ def test_both_paths_keep_the_cells_of_each_rejected_row_once(monkeypatch):
     assert sorted(kept) == [9, 10, 11, 12]  # Row 12 has two faults: its cells are kept once.
     assert kept[10][8] == "five" and len(kept[10]) == 10  # The header's ten named columns.
     assert [r[4] for r in rejects if r[0] == 12].count([]) == 1
+
+
+def test_over_long_references_and_supplier_names_are_rejected_alike(monkeypatch):
+    """Cut short, two payments could merge (the second taken for already present): both paths
+    reject them instead, with the same reason."""
+    long_ref, long_name = "R" * 101, "S" * 256
+    rows = [
+        f"Anytown,,Parks,,P1,08/04/2024,{long_ref}1,,,5.00,Green Co.",
+        f"Anytown,,Parks,,P1,08/04/2024,{long_ref}2,,,5.00,Green Co.",
+        f"Anytown,,Parks,,P1,08/04/2024,AT-20,,,5.00,{long_name}",
+        f"Anytown,,Parks,,P1,08/04/2024,{'R' * 100},,,5.00,{'S' * 255}",  # Just fits.
+    ]
+    content = ("\r\n".join([HEADER, *rows]) + "\r\n").encode()
+    used, payments, rejects, counts = _import(monkeypatch, copy=True, content=content)
+    assert used == [True]
+    assert (payments, rejects, counts) == _import(monkeypatch, copy=False, content=content)[1:]
+    assert counts == (ImportStatus.DONE, 4, 1, 3)
+    too_long = {
+        "Trans No": TOO_LONG.format(what="Transaction reference", limit=100),
+        "Supplier": TOO_LONG.format(what="Supplier name", limit=255),
+    }
+    assert [(r[1], r[3]) for r in rejects] == [
+        ("Trans No", too_long["Trans No"]),
+        ("Trans No", too_long["Trans No"]),
+        ("Supplier", too_long["Supplier"]),
+    ]
