@@ -57,15 +57,21 @@ def seed(ctx) -> None:
         return
     months = _month_starts(today, MONTHS)
     this_month = today.replace(day=1)
-    imp = SpendImport.objects.create(
-        authority=authorities[0],
-        file_name="demo-spend.csv",
-        upload="spend/imports/demo-spend.csv",
-        content_hash=hashlib.sha256(f"demo {ctx.seed} {today}".encode()).hexdigest(),
-        status=ImportStatus.DONE,
-        mapping={"note": "demo data"},
-        finished_at=datetime.datetime.combine(today, datetime.time(9), datetime.UTC),
-    )
+    # One import per authority, as each council's file is imported under its own name.
+    imports = {
+        authority.pk: SpendImport.objects.create(
+            authority=authority,
+            file_name=f"demo-spend-{authority.code}.csv",
+            upload=f"spend/imports/demo-spend-{authority.code}.csv",
+            content_hash=hashlib.sha256(
+                f"demo {ctx.seed} {today} {authority.code}".encode()
+            ).hexdigest(),
+            status=ImportStatus.DONE,
+            mapping={"note": "demo data"},
+            finished_at=datetime.datetime.combine(today, datetime.time(9), datetime.UTC),
+        )
+        for authority in authorities
+    }
     codes = _expense_codes(authorities, rng)
     contracts = list(
         Contract.objects.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.EXPIRED])
@@ -123,16 +129,17 @@ def seed(ctx) -> None:
             rows.append((authority, payee(authority, name), month, amount, unmapped[authority.pk]))
     Payee.objects.bulk_create(payees.values(), batch_size=2000)
     saved = {(p.authority_id, p.normalized_name): p for p in Payee.objects.all()}
-    transactions = []
-    for number, (authority, p, month, amount, code) in enumerate(rows, start=1):
+    transactions, numbers = [], dict.fromkeys(imports, 0)
+    for n, (authority, p, month, amount, code) in enumerate(rows, start=1):
+        numbers[authority.pk] += 1
         # No payment after today: this month's payments fall between its 1st and today.
         day = month + datetime.timedelta(days=rng.randint(0, min(27, (today - month).days)))
         transactions.append(
             Transaction(
                 authority=authority,
-                spend_import=imp,
-                row_number=number,
-                reference=f"DEMO-{number:06d}",
+                spend_import=imports[authority.pk],
+                row_number=numbers[authority.pk],
+                reference=f"DEMO-{n:06d}",
                 payment_date=day,
                 month=month,
                 amount=amount,
@@ -142,7 +149,10 @@ def seed(ctx) -> None:
             )
         )
     Transaction.objects.bulk_create(transactions, batch_size=2000)
-    slices = matching.rematch_transactions(where="spend_import_id = %s", params=[imp.pk])
+    ids = [imp.pk for imp in imports.values()]
+    slices = matching.rematch_transactions(
+        where=f"spend_import_id IN ({', '.join(['%s'] * len(ids))})", params=ids
+    )
     summaries.refresh_slices(slices)
     for authority in authorities:
         matching.refresh_totals(
@@ -151,8 +161,11 @@ def seed(ctx) -> None:
             code_sql="SELECT key FROM spend_expensecode WHERE authority_id = %s",
             params=[authority.pk],
         )
-    imp.total_rows = imp.imported_rows = len(transactions)
-    imp.save(update_fields=["total_rows", "imported_rows"])
+    for imp in imports.values():
+        mine = [t for t in transactions if t.spend_import_id == imp.pk]
+        imp.total_rows = imp.imported_rows = len(mine)
+        imp.months = sorted({t.month.isoformat() for t in mine})
+        imp.save(update_fields=["total_rows", "imported_rows", "months"])
     ctx.log(
         f"  spend: {len(transactions)} payments, {len(saved)} payees, {len(codes)} expense codes "
         f"in {time.monotonic() - started:.1f} s"

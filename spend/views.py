@@ -292,6 +292,10 @@ def import_withdraw(request, pk: int):
         )
     except ValueError as exc:
         messages.error(request, str(exc))
+        return redirect(spend_import)
+    spend_import.refresh_from_db(fields=["status", "message"])
+    if spend_import.status == ImportStatus.WITHDRAWN:  # Done at once (no worker: the default).
+        messages.success(request, spend_import.message)
     else:
         messages.success(request, "Withdrawing this import: its payments are being removed.")
     return redirect(spend_import)

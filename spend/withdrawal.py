@@ -87,7 +87,7 @@ def _message(spend_import: SpendImport, removed: int, inherited: int) -> str:
         "Withdrawn",
         f" by {by.get_full_name() or by.get_username()}" if by else "",
         f" on {timezone.localdate(spend_import.withdrawn_at):%d/%m/%Y}: ",
-        f"{removed:,} payments removed",
+        f"{removed:,} payment{'' if removed == 1 else 's'} removed",
     ]
     if inherited:
         parts.append(f", {inherited:,} kept for later imports whose files hold them too")

@@ -136,7 +136,7 @@ def test_payments_a_later_import_skipped_as_present_stay_with_it(client, hub, wo
     later.refresh_from_db()
     assert (later.imported_rows, later.duplicate_rows) == (2, 0)
     assert not ImportReject.objects.filter(spend_import=later, kind=SkipKind.PRESENT).exists()
-    assert "1 payments removed, 1 kept for later imports" in first.message
+    assert "1 payment removed, 1 kept for later imports" in first.message
     assert Payee.objects.get(name="Lone Co").transaction_count == 2
 
 
@@ -193,3 +193,19 @@ def test_decisions_about_payees_and_codes_are_kept(client, hub, world):
         MatchMethod.DISMISSED, 0, 0)  # fmt: skip
     assert Payee.objects.get(name="Acme Ltd").transaction_count == 0  # Matched: kept.
     assert list(ExpenseCode.objects.values_list("key", flat=True)) == ["IT1"]  # Mapped: kept.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_no_worker_the_withdrawal_is_done_at_once_and_says_so(client, hub):
+    """On the embedded default (tasks eager, no outer transaction) the page's message is the
+    outcome, not "being removed"."""
+    authority = AuthorityFactory(code="oxf", name="Oxford City Council")
+    first = run_import(authority, rows(f"{day(0)},R1,Acme Ltd,100,IT1,IT,"))
+    client.force_login(hub.head)
+    response = client.post(
+        reverse("spend:import_withdraw", args=[first.pk]), {"reason": "Draft file"}, follow=True
+    )
+    first.refresh_from_db()
+    assert first.status == ImportStatus.WITHDRAWN
+    assert [str(m) for m in response.context["messages"]] == [first.message]
+    assert "1 payment removed. Reason: Draft file" in first.message
