@@ -55,9 +55,10 @@ from contracts import demo as contracts_demo  # noqa: E402
 from contracts.management.commands.seed_demo import wipe_data  # noqa: E402
 from contracts.models import ContractAward  # noqa: E402
 from procurement_hub.demo import DemoContext  # noqa: E402
-from spend import matching, services, summaries  # noqa: E402
+from spend import matching, services, summaries, withdrawal  # noqa: E402
 from spend.models import (  # noqa: E402
     ExpenseCode,
+    ImportStatus,
     Payee,
     SkipKind,
     SpendImport,
@@ -406,6 +407,22 @@ def payments_floor() -> tuple[float, float, int]:
     return seconds[0], seconds[1], indexes
 
 
+def time_withdrawal() -> tuple[float, int]:
+    """Seconds to withdraw the import just made (spend.withdrawal, as its task runs it), and
+    how many payments it removed; the payments table is then empty."""
+    imp = SpendImport.objects.get(status="done")
+    before = Transaction.objects.count()
+    # As withdrawal.request marks it; its task (eager here) is what is timed.
+    SpendImport.objects.filter(pk=imp.pk).update(status=ImportStatus.WITHDRAWING)
+    started = time.monotonic()
+    withdrawal.withdraw(import_id=imp.pk)
+    elapsed = time.monotonic() - started
+    left = Transaction.objects.count()
+    if left:
+        raise SystemExit(f"withdrawal left {left:,} payments")
+    return elapsed, before
+
+
 def cpu_probe() -> float:
     """Seconds for 20 million steps of a Python loop: how fast this machine is just now."""
     started = time.perf_counter()
@@ -450,7 +467,10 @@ def import_phase(rows: int, authority, rng, runs: int) -> list[str]:
                 f"(unlogged {unlogged_s:.1f} s), import {import_s:.1f} s, payments floor "
                 f"{floor_s:.1f} s (heap only {heap_s:.1f} s)\n{output}")  # fmt: skip
             timings.append((import_s, copy_s, peak_mb, probe, unlogged_s, floor_s, heap_s))
-    imp = SpendImport.objects.get(authority=authority)
+        withdraw_s, removed = time_withdrawal()
+        log(f"Withdrawal: {removed:,} payments removed in {withdraw_s:.1f} s; importing again…")
+        run_import(path)  # The rest of the bench starts from the imported file, as before.
+    imp = SpendImport.objects.get(authority=authority, status=ImportStatus.DONE)
     import_s = statistics.median(t[0] for t in timings)
     copy_s = statistics.median(t[1] for t in timings)
     peak_mb = max(t[2] for t in timings)
@@ -490,6 +510,8 @@ def import_phase(rows: int, authority, rng, runs: int) -> list[str]:
         f"keeping these indexes could reach | – | – |",
         f"| the same INSERT into a copy with no index (heap and WAL only) | {heap_s:.1f} s; "
         f"raw COPY ÷ it {copy_s / heap_s:.2f} | – | – |",
+        f"| withdrawing that import again (its payments out of totals, table and summaries) | "
+        f"{withdraw_s:.1f} s for {removed:,} payments | – | – |",
         f"| worker peak memory (child process max RSS, largest run) | {peak_mb:.0f} MB | "
         f"≤ {TARGET_MB} MB | {verdict(peak_mb <= TARGET_MB)} |",
     ]
