@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     KPI_ESCALATION = "kpi_escalation", _("KPI review overdue (escalated)")
     EXPIRED = "expired", _("Contract expired")
     CHANGE = "change", _("Contract change")
+    VALUE_USED = "value_used", _("Contract value nearly used up")
 
 
 class SubjectType(models.TextChoices):

@@ -284,6 +284,8 @@ def _scan(result: ScanResult, *, enqueue: bool) -> None:
         _claim(ctx, chunk)
     for chunk in _kpi_chunks(ctx):
         _claim(ctx, chunk)
+    for chunk in _value_chunks(ctx):
+        _claim(ctx, chunk)
     result.claimed = dict(ctx.claimed)
 
 
@@ -631,6 +633,45 @@ def _extension_rows(ctx: _ScanContext, options: list[tuple]) -> list[tuple]:
                 )
             )
     return rows
+
+
+def _value_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
+    """Contracts whose spend to date reached the warning share of their value (80% unless
+    SPEND_BURN_WARN_PERCENT says otherwise), then all of it: the managers are told at each
+    step, the head of category too when it is all used. As for dates, only the latest step
+    reached is told, once; the threshold names the value, so a new value earns new notices."""
+    from spend.selectors import contracts_using_their_value  # Spend is built on contracts.
+
+    warn = settings.SPEND_BURN_WARN_PERCENT
+    used = contracts_using_their_value(warn_percent=warn)
+    for start in range(0, len(used), SCAN_CHUNK):
+        chunk = {pk: (spent, value) for pk, spent, value in used[start : start + SCAN_CHUNK]}
+        rows = []
+        for people in _people_chunks(Contract.objects.filter(pk__in=chunk).order_by("pk")):
+            for p in people:
+                spent, value = chunk[p.pk]
+                step = 100 if spent >= value else warn
+                recipients = p.managers(ctx.absent) + ([p.head] if step == 100 else [])
+                title, body = _value_text(p, spent, value)
+                notice = {"people": p, "subject_type": SubjectType.CONTRACT, "subject_id": p.pk,
+                          "kind": Kind.VALUE_USED, "threshold": f"value {value:.2f}/{step}",
+                          "due_date": None, "title": title, "body": body}  # fmt: skip
+                rows += [ctx.notice(recipient=r, **notice) for r in _unique(recipients)]
+        yield rows
+
+
+def _value_text(p: ContractPeople, spent, value) -> tuple[str, str]:
+    percent = 100 * spent / value
+    advice = (
+        "Its value is used up: further orders need a variation or a new contract."
+        if spent >= value
+        else "Plan a variation or a re-procurement before it runs out."
+    )
+    return (
+        f"{p.reference} has used {percent:.0f}% of its value",
+        f"{p.reference} – {p.title}: {spent:,.2f} paid to date against a value of {value:,.2f} "
+        f"({percent:.0f}%). {advice}",
+    )
 
 
 KPI_KINDS = (Kind.KPI_REVIEW, Kind.KPI_OVERDUE, Kind.KPI_ESCALATION)

@@ -11,8 +11,10 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -21,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from categories.models import Authority
-from contracts.models import Contract
+from contracts.models import Contract, ContractStatus
 from spend import periods
 from spend.forms import SpendFilters
 from spend.matching import fixed_match
@@ -435,6 +437,27 @@ def contract_burn(filters: SpendFilters, *, warn_percent: int | None = None) -> 
                          "percent": percent, "used_up": percent >= 100})  # fmt: skip
     rows.sort(key=lambda r: (-r["percent"], r["contract"].reference))
     return rows
+
+
+def contracts_using_their_value(*, warn_percent: int | None = None) -> list[tuple]:
+    """(contract id, spend to date, value) of every active contract whose spend reached the
+    warning share of its value (awarded, else estimated), for the reminder scan: one grouped
+    pass over the per-contract monthly totals, by the contract's unique key."""
+    warn = settings.SPEND_BURN_WARN_PERCENT if warn_percent is None else warn_percent
+    spent = (
+        ContractSpend.objects.filter(contract=OuterRef("pk"))
+        .order_by()
+        .values("contract")
+        .annotate(total=Sum("total"))
+        .values("total")
+    )
+    return list(
+        Contract.objects.filter(status=ContractStatus.ACTIVE)
+        .annotate(value=Coalesce("awarded_value", "estimated_value"), spent=Subquery(spent))
+        .filter(value__gt=0, spent__gte=F("value") * warn / 100)
+        .order_by("pk")
+        .values_list("pk", "spent", "value")
+    )
 
 
 def contract_spend(contract: Contract) -> dict | None:
