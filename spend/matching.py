@@ -139,7 +139,7 @@ def match_payees_for_vendor(*, vendor_id: int) -> list[int]:
     if not changed:
         return []
     Payee.objects.bulk_update(changed, ["vendor", "match_method"])
-    _wait_for_imports()
+    wait_for_imports()
     ids = [payee.pk for payee in changed]
     rematch_payees(payee_ids=ids)
     return ids
@@ -330,7 +330,7 @@ def rematch_vendors(*, vendor_ids: Iterable[int]) -> list[tuple[int, object]]:
     ids = sorted(set(vendor_ids))
     if not ids:
         return []
-    _wait_for_imports()
+    wait_for_imports()
     where = f"vendor_id IN ({', '.join(['%s'] * len(ids))})"
     slices = rematch_transactions(where=where, params=ids)
     refresh_payee_totals(where=where, params=ids)
@@ -346,7 +346,7 @@ def lock_authority(authority_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, authority_id])
 
 
-def _wait_for_imports() -> None:
+def wait_for_imports() -> None:
     """Hold every authority's import lock, in id order, until commit. An import in flight may
     have matched its payments against the contracts before the change: this waits for it to
     commit, so the re-match sees them; an import starting meanwhile waits, then matches

@@ -286,12 +286,28 @@ def import_again(*, spend_import: SpendImport, by=None) -> SpendImport:
     return again
 
 
+class Gone(Exception):
+    """What a person acted on left the hub meanwhile (the import that brought it was withdrawn
+    while the request waited for it)."""
+
+
+def _hold_imports(model, pk: int, what: str) -> None:
+    """Wait for every import and withdrawal in flight, and hold them off until commit (the
+    totals and summaries these writes recompute are theirs too); then check the object is
+    still there."""
+    matching.wait_for_imports()
+    if not model.objects.filter(pk=pk).exists():
+        raise Gone(f"This {what} is no longer in the hub: the import that brought it was "
+                   "withdrawn meanwhile.")  # fmt: skip
+
+
 @transaction.atomic
 def payee_confirm(*, payee: Payee, vendor) -> list[Payee]:
     """A person confirms payee = vendor: the payee's name becomes an alias of the vendor (so the
     next import matches by itself), and the unmatched payees of the same name that other
     authorities pay (not those set aside) match it now, by that alias. Their payments are
     re-matched. Returns the payees matched, the confirmed one first."""
+    _hold_imports(Payee, payee.pk, "payee")
     vendor_add_alias(vendor=vendor, name=payee.name, from_payee=True)
     same_name = (
         Payee.objects.filter(normalized_name=payee.normalized_name, vendor__isnull=True)
@@ -320,6 +336,8 @@ def payee_unmatch(*, payee: Payee) -> list[Payee]:
     name are removed (so no import matches it again), and every payee of that name the vendor
     holds goes back to the unmatched queue, with its payments re-matched. Returns those payees.
     Refused (MatchFixed) where the vendor's legal name or registration id makes the match."""
+    _hold_imports(Payee, payee.pk, "payee")
+    payee.refresh_from_db(fields=["vendor", "match_method"])
     vendor = payee.vendor
     if vendor is None:
         return []
@@ -341,13 +359,18 @@ def payee_set_aside(*, payee: Payee, aside: bool = True) -> Payee:
     an import matched meanwhile stays matched (one conditional UPDATE, not a read then a save)."""
     method = MatchMethod.DISMISSED if aside else MatchMethod.NONE
     Payee.objects.filter(pk=payee.pk, vendor__isnull=True).update(match_method=method)
-    payee.refresh_from_db(fields=["vendor", "match_method"])
+    try:
+        payee.refresh_from_db(fields=["vendor", "match_method"])
+    except Payee.DoesNotExist:
+        raise Gone("This payee is no longer in the hub: the import that brought it was "
+                   "withdrawn meanwhile.") from None  # fmt: skip
     return payee
 
 
 @transaction.atomic
 def expense_code_map(*, code: ExpenseCode, category) -> ExpenseCode:
     """Map an expense code to a hub category (or unmap it with None); re-match its payments."""
+    _hold_imports(ExpenseCode, code.pk, "expense code")
     code.category = category
     code.save(update_fields=["category"])
     slices = matching.rematch_transactions(where="expense_code_id = %s", params=[code.pk])

@@ -153,8 +153,10 @@ def transaction_list(request):
     form, filters = _filters(request)
     extra = _drill(request)
     data = CappedCount(selectors.transactions(filters, extra))
-    sort = request.GET.get("sort", "").removeprefix("-")
-    sort_refused = sort in UNINDEXED_SORTS and data.capped
+    # django-tables2 sorts by every comma-separated column: check each.
+    sorts = [s.strip().removeprefix("-") for s in request.GET.get("sort", "").split(",")]
+    sort = next((s for s in sorts if s in UNINDEXED_SORTS), "")
+    sort_refused = bool(sort) and data.capped
     if sort_refused:  # The newest first instead, and the page says why.
         request.GET = request.GET.copy()
         del request.GET["sort"]
@@ -271,6 +273,7 @@ def _detail_context(spend_import: SpendImport, form=None, withdraw_form=None) ->
         "earlier": services.already_imported(spend_import) if form else None,
         "can_import_again": services.can_import_again(spend_import),
         "withdraw_form": withdraw_form or (WithdrawForm() if can_withdraw else None),
+        "kept_for_later": withdrawal.kept_for_later_imports(spend_import) if can_withdraw else [],
         "reasons": _reasons(spend_import),
         "mapping_used": [(FIELDS.get(k, k), h) for k, h in spend_import.mapping.items()],
         "progress": progress.progress_of(spend_import),
@@ -366,7 +369,11 @@ def payee_confirm(request, pk: int):
         messages.error(request, " ".join(form.non_field_errors()) or "Choose a vendor to match.")
     else:
         vendor = form.cleaned_data["vendor_obj"]
-        _confirmed, *others = services.payee_confirm(payee=payee, vendor=vendor)
+        try:
+            _confirmed, *others = services.payee_confirm(payee=payee, vendor=vendor)
+        except services.Gone as exc:
+            messages.error(request, str(exc))
+            return redirect("spend:payees")
         also = "".join(f" Also matched: “{p.name}” of {p.authority.name}." for p in others)
         messages.success(
             request,
@@ -384,6 +391,8 @@ def payee_unmatch(request, pk: int):
         payees = services.payee_unmatch(payee=payee)
     except services.MatchFixed as exc:
         messages.error(request, f"{exc} Change the vendor to change this match.")
+    except services.Gone as exc:
+        messages.error(request, str(exc))
     else:
         if payees:
             authorities = len({p.authority_id for p in payees})
@@ -403,7 +412,11 @@ def payee_unmatch(request, pk: int):
 def payee_set_aside(request, pk: int):
     payee = get_object_or_404(Payee, pk=pk)
     aside = request.POST.get("aside") != "0"
-    services.payee_set_aside(payee=payee, aside=aside)
+    try:
+        services.payee_set_aside(payee=payee, aside=aside)
+    except services.Gone as exc:
+        messages.error(request, str(exc))
+        return redirect("spend:payees")
     if aside:
         messages.info(request, f"“{payee.name}” is set aside as no hub vendor.")
         return redirect("spend:payees")
@@ -427,8 +440,12 @@ def expense_code_update(request, pk: int):
     code = get_object_or_404(ExpenseCode, pk=pk)
     form = ExpenseCodeForm(request.POST)
     if form.is_valid():
-        services.expense_code_map(code=code, category=form.cleaned_data["category"])
-        messages.success(request, f"Expense code {code} mapped.")
+        try:
+            services.expense_code_map(code=code, category=form.cleaned_data["category"])
+        except services.Gone as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Expense code {code} mapped.")
     else:
         messages.error(request, "Choose a category from the list.")
     target = request.POST.get("next", "")

@@ -10,8 +10,10 @@ does the work in one transaction, under the authority's import lock:
    rows not imported are corrected. Nothing another file brought is lost.
 2. The other payments leave their payees' and codes' totals, then the payments table.
 3. The summaries of the import's months are rebuilt, and the pillar totals of its payees.
-4. Payees and expense codes that no payment names any more, and that nobody matched, mapped or
-   set aside, are deleted, so that the work queues do not list them at £0.
+4. Payees and expense codes that no payment names any more are deleted, unless a person
+   decided about them (a payee confirmed or set aside, a code mapped): the queues do not list
+   them at £0, and a match the withdrawn file made by itself (by a wrong supplier id, say)
+   does not outlive it.
 
 The import stays, marked withdrawn, with who withdrew it, when and why. Its file may then be
 imported again. Safe to run twice: only an import being withdrawn is worked on, and the work
@@ -21,10 +23,11 @@ ends by marking it withdrawn.
 import datetime
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from spend import matching, summaries
-from spend.models import ImportStatus, MatchMethod, SkipKind, SpendImport
+from spend.models import ImportReject, ImportStatus, MatchMethod, SkipKind, SpendImport
 
 CAN_WITHDRAW = (ImportStatus.DONE, ImportStatus.WITHDRAWING)
 # The rows of the temporary tables below are this session's own.
@@ -79,6 +82,23 @@ def withdraw(*, import_id: int) -> SpendImport | None:
     spend_import.message = _message(spend_import, removed, inherited)
     spend_import.save(update_fields=["status", "withdrawn_at", "message"])
     return spend_import
+
+
+def kept_for_later_imports(spend_import: SpendImport) -> list[tuple[int, int]]:
+    """(import id, payments) of the later imports that skipped rows as already present in this
+    one: those payments stay when it is withdrawn, with the values this file gave them (their
+    own files' rows were not kept). For the withdraw form's warning."""
+    return list(
+        ImportReject.objects.filter(
+            spend_import__authority_id=spend_import.authority_id,
+            spend_import__status=ImportStatus.DONE,
+            kind=SkipKind.PRESENT,
+            value__startswith=f"as import #{spend_import.pk}, row ",
+        )
+        .values_list("spend_import_id")
+        .annotate(n=Count("pk"))
+        .order_by("spend_import_id")
+    )
 
 
 def _message(spend_import: SpendImport, removed: int, inherited: int) -> str:
@@ -197,9 +217,9 @@ def _delete_unused_payees_and_codes(cursor, authority_id: int) -> None:
         f"""
         DELETE FROM spend_payee
         WHERE authority_id = %s AND id IN (SELECT payee_id FROM {PAYEES_TABLE})
-          AND transaction_count = 0 AND vendor_id IS NULL AND match_method <> %s
+          AND transaction_count = 0 AND match_method NOT IN (%s, %s)
         """,
-        [authority_id, MatchMethod.DISMISSED],
+        [authority_id, MatchMethod.CONFIRMED, MatchMethod.DISMISSED],
     )
     cursor.execute(
         "DELETE FROM spend_expensecode WHERE authority_id = %s AND transaction_count = 0 "

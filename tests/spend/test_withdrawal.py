@@ -119,7 +119,7 @@ def test_the_totals_left_agree_with_a_rebuild_from_the_payments(client, hub, wor
     matching.refresh_payee_totals(where="authority_id = %s", params=[authority.pk])
     assert state() == after
     payees = Payee.objects.order_by("name")
-    assert [(p.name, p.transaction_count) for p in payees] == [("Acme Ltd", 0), ("Lone Co", 1)]
+    assert [(p.name, p.transaction_count) for p in payees] == [("Lone Co", 1)]
 
 
 def test_payments_a_later_import_skipped_as_present_stay_with_it(client, hub, world):
@@ -129,6 +129,9 @@ def test_payments_a_later_import_skipped_as_present_stay_with_it(client, hub, wo
         f"{day(5)},R7,Lone Co,8,FAC,Facilities,",
     ))  # fmt: skip
     assert (later.imported_rows, later.duplicate_rows) == (1, 1)
+    client.force_login(hub.head)
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert f"Import #{later.pk}</a> skipped 1 of its rows as already present in this one" in page
     withdraw(client, hub.head, first)
     kept = Transaction.objects.order_by("reference")
     assert [(t.reference, t.spend_import_id, t.row_number) for t in kept] == [
@@ -184,15 +187,42 @@ def test_the_task_run_twice_changes_nothing_the_second_time(hub, world):
 
 
 def test_decisions_about_payees_and_codes_are_kept(client, hub, world):
+    """A payee set aside or confirmed by a person, and a mapped code, outlive their payments;
+    a match the file made by itself does not (a draft's wrong supplier id, say)."""
     _authority, first = world
-    lone = Payee.objects.get(name="Lone Co")
-    services.payee_set_aside(payee=lone)
+    services.payee_set_aside(payee=Payee.objects.get(name="Lone Co"))
     withdraw(client, hub.head, first)
-    lone.refresh_from_db()
+    lone = Payee.objects.get(name="Lone Co")
     assert (lone.match_method, lone.transaction_count, lone.total_spend) == (
         MatchMethod.DISMISSED, 0, 0)  # fmt: skip
-    assert Payee.objects.get(name="Acme Ltd").transaction_count == 0  # Matched: kept.
+    assert not Payee.objects.filter(name="Acme Ltd").exists()  # Matched by name, by itself.
     assert list(ExpenseCode.objects.values_list("key", flat=True)) == ["IT1"]  # Mapped: kept.
+
+
+def test_a_payee_a_person_confirmed_is_kept(client, hub, world):
+    _authority, first = world
+    vendor = VendorFactory(legal_name="Lone Company Holdings")
+    services.payee_confirm(payee=Payee.objects.get(name="Lone Co"), vendor=vendor)
+    withdraw(client, hub.head, first)
+    lone = Payee.objects.get(name="Lone Co")
+    assert (lone.vendor, lone.match_method, lone.transaction_count) == (
+        vendor, MatchMethod.CONFIRMED, 0)  # fmt: skip
+
+
+def test_acting_on_a_payee_or_code_a_withdrawal_removed_says_so(client, hub, world):
+    """The queue page was open while the import was withdrawn: the click gets a message, not
+    a 404 or a 500."""
+    _authority, first = world
+    lone = Payee.objects.get(name="Lone Co")
+    code = ExpenseCode.objects.get(key="FAC")
+    withdraw(client, hub.head, first)
+    for call in (
+        lambda: services.payee_confirm(payee=lone, vendor=VendorFactory()),
+        lambda: services.payee_set_aside(payee=lone),
+        lambda: services.expense_code_map(code=code, category=hub.category),
+    ):
+        with pytest.raises(services.Gone, match="withdrawn meanwhile"):
+            call()
 
 
 @pytest.mark.django_db(transaction=True)
