@@ -120,7 +120,9 @@ class BaseAwardFormSet(forms.BaseFormSet):
     def _named(self) -> dict:
         rows = range(min(self.total_form_count(), self.max_num + 1))
         texts = (self.data.get(self.add_prefix(f"{i}-vendor"), "") for i in rows)
-        return vendors_named_many(text for text in texts if len(text) <= 255)
+        # Only texts the field could accept: the field says what is wrong with the others
+        # (a NUL byte, which PostgreSQL refuses in a query, or too long).
+        return vendors_named_many(t for t in texts if len(t) <= 255 and "\x00" not in t)
 
     def clean(self):
         if any(self.errors):

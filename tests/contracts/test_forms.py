@@ -213,3 +213,20 @@ def test_saving_a_framework_costs_no_queries_per_award_row(client, hub):
     assert save("FW15", names) == few
     awarded = Contract.objects.get(reference="FW15").awards.order_by("vendor_id")
     assert [a.vendor for a in awarded] == vendors  # Found by alias and by name, any case.
+
+
+def test_a_nul_byte_in_an_award_vendor_is_a_field_error(client, hub):
+    from django.urls import reverse
+
+    from tests.factories import AuthorityFactory
+
+    client.force_login(hub.sourcing)
+    data = {
+        "reference": "NUL1", "title": "Framework", "category": hub.category.pk,
+        "authorities": [AuthorityFactory().pk], "kind": "framework", "status": "active",
+        "start_date": "2026-01-01", "end_date": "2028-01-01", "currency": "GBP",
+        "awards-TOTAL_FORMS": "1", "awards-INITIAL_FORMS": "0", "awards-0-vendor": "Acme\x00 Ltd",
+    }  # fmt: skip
+    response = client.post(reverse("contracts:create"), data)
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()

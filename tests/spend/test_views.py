@@ -661,19 +661,21 @@ def test_payment_totals_over_the_cap_come_from_the_summaries(admin_client, data,
     assert "More than 4 payments" in html and "dates of whole months give the total" in html
 
 
-@pytest.mark.parametrize("sort", ["-amount", "reference"])
+@pytest.mark.parametrize("sort", ["-amount", "reference", "payment_date,amount"])
 def test_an_unindexed_sort_is_offered_only_within_the_cap(admin_client, data, monkeypatch, sort):
     """Sorting millions of payments by amount inside a request would read them all: past the
     list's cap the newest come first instead, and the page says why."""
     url = reverse("spend:transactions") + f"?sort={sort}"
     within = admin_client.get(url)
     rows = list(within.context["table"].page.object_list)
-    key = (lambda r: -r.record.amount) if sort == "-amount" else (lambda r: r.record.reference)
-    assert [key(r) for r in rows] == sorted(key(r) for r in rows)
+    keys = {"-amount": lambda r: -r.record.amount, "reference": lambda r: r.record.reference}
+    if sort in keys:  # (A column list is django-tables2's to apply: only the guard is tested.)
+        assert [keys[sort](r) for r in rows] == sorted(keys[sort](r) for r in rows)
     assert within.context["sort_refused"] is None
     monkeypatch.setattr(CappedCount, "cap", 4)
     past = admin_client.get(url)
     dates = [r.record.payment_date for r in past.context["table"].page.object_list]
     assert dates == sorted(dates, reverse=True) and len(dates) == 4
     html = past.content.decode()
-    assert f"Sorting by {sort.lstrip('-')} is offered for up to 4 payments" in html
+    column = sort.lstrip("-").split(",")[-1]
+    assert f"Sorting by {column} is offered for up to 4 payments" in html
