@@ -290,6 +290,10 @@ class Gone(Exception):
     """What a person acted on left the hub meanwhile (the import that brought it was withdrawn
     while the request waited for it)."""
 
+    def __init__(self, what: str):
+        super().__init__(f"This {what} is no longer in the hub: the import that brought it was "
+                         "withdrawn meanwhile.")  # fmt: skip
+
 
 def _hold_imports(model, pk: int, what: str) -> None:
     """Wait for every import and withdrawal in flight, and hold them off until commit (the
@@ -297,8 +301,7 @@ def _hold_imports(model, pk: int, what: str) -> None:
     still there."""
     matching.wait_for_imports()
     if not model.objects.filter(pk=pk).exists():
-        raise Gone(f"This {what} is no longer in the hub: the import that brought it was "
-                   "withdrawn meanwhile.")  # fmt: skip
+        raise Gone(what)
 
 
 @transaction.atomic
@@ -362,8 +365,7 @@ def payee_set_aside(*, payee: Payee, aside: bool = True) -> Payee:
     try:
         payee.refresh_from_db(fields=["vendor", "match_method"])
     except Payee.DoesNotExist:
-        raise Gone("This payee is no longer in the hub: the import that brought it was "
-                   "withdrawn meanwhile.") from None  # fmt: skip
+        raise Gone("payee") from None
     return payee
 
 
