@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # Order matters: an app may use the data of the apps before it.
-DEMO_APPS = ("contracts", "kpis", "sourcing", "notifications", "spend")
+DEMO_APPS = ("contracts", "kpis", "sourcing", "spend", "notifications")  # Reminders read the rest.
 DEMO_PASSWORD = "demo-pass-2026"
 
 
