@@ -661,6 +661,8 @@ def _value_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
 
 
 def _value_text(p: ContractPeople, spent, value) -> tuple[str, str]:
+    from spend.values import format_pounds  # As the spend pages write amounts.
+
     percent = 100 * spent / value
     advice = (
         "Its value is used up: further orders need a variation or a new contract."
@@ -669,8 +671,8 @@ def _value_text(p: ContractPeople, spent, value) -> tuple[str, str]:
     )
     return (
         f"{p.reference} has used {percent:.0f}% of its value",
-        f"{p.reference} – {p.title}: {spent:,.2f} paid to date against a value of {value:,.2f} "
-        f"({percent:.0f}%). {advice}",
+        f"{p.reference} – {p.title}: {format_pounds(spent, 2)} paid to date against a value of "
+        f"{format_pounds(value, 2)} ({percent:.0f}%). {advice}",
     )
 
 

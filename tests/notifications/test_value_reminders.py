@@ -46,7 +46,7 @@ def test_managers_at_80_percent_then_the_head_too_at_100(hub, authority, scan):
     assert value_notices() == [("value 1000.00/80", hub.cm.username)]
     notice = Notification.objects.get()
     assert notice.title == "ITS75 has used 85% of its value"
-    assert "850.00 paid to date against a value of 1,000.00 (85%)" in notice.body
+    assert "£850.00 paid to date against a value of £1,000.00 (85%)" in notice.body
     assert scan(TODAY).claimed == {}  # Told once.
     spend(contract, authority, "1050")
     scan(TODAY)
