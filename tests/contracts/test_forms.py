@@ -149,6 +149,23 @@ def test_an_award_to_a_name_two_vendors_share_asks_for_the_code(client, hub):
     assert [a.vendor for a in Contract.objects.get().awards.all()] == [twin]
 
 
+def contract_post(hub, reference: str, vendors=(), **extra) -> dict:
+    """What the contract form posts for a new framework of `hub.category`, with award rows."""
+    from tests.factories import AuthorityFactory
+
+    data = {
+        "reference": reference, "title": "Framework", "category": hub.category.pk,
+        "authorities": [AuthorityFactory().pk], "kind": "framework", "status": "active",
+        "start_date": "2026-01-01", "end_date": "2028-01-01", "max_end_date": "2029-01-01",
+        "awarded_value": "250000", "currency": "GBP",
+        "awards-TOTAL_FORMS": str(len(vendors)), "awards-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    for n, name in enumerate(vendors):
+        data[f"awards-{n}-vendor"] = name
+        data[f"awards-{n}-lot"] = "Lot 1"
+    return {**data, **extra}
+
+
 def test_a_reference_taken_between_the_check_and_the_save_is_a_field_error(
     client, hub, monkeypatch
 ):
@@ -158,19 +175,12 @@ def test_a_reference_taken_between_the_check_and_the_save_is_a_field_error(
 
     from contracts.models import Contract
     from contracts.views import REFERENCE_TAKEN
-    from tests.factories import AuthorityFactory, ContractFactory
+    from tests.factories import ContractFactory
 
     ContractFactory(reference="ITS900", category=hub.category)
     monkeypatch.setattr(Contract, "validate_unique", lambda self, exclude=None: None)
     client.force_login(hub.sourcing)
-    data = {
-        "reference": "its900", "title": "Network switches", "category": hub.category.pk,
-        "authorities": [AuthorityFactory().pk], "kind": "framework", "status": "active",
-        "start_date": "2026-01-01", "end_date": "2028-01-01", "max_end_date": "2029-01-01",
-        "awarded_value": "250000", "currency": "GBP", "is_public": "on",
-        "awards-TOTAL_FORMS": "0", "awards-INITIAL_FORMS": "0",
-    }  # fmt: skip
-    response = client.post(reverse("contracts:create"), data)
+    response = client.post(reverse("contracts:create"), contract_post(hub, "its900"))
     assert response.status_code == 200
     assert REFERENCE_TAKEN in response.content.decode()
     assert Contract.objects.filter(reference="ITS900").count() == 1
@@ -185,24 +195,14 @@ def test_saving_a_framework_costs_no_queries_per_award_row(client, hub):
     from django.urls import reverse
 
     from contracts.models import Contract
-    from tests.factories import AuthorityFactory, VendorAliasFactory, VendorFactory
+    from tests.factories import VendorAliasFactory, VendorFactory
 
     vendors = [VendorFactory(legal_name=f"Supplier {n} Ltd") for n in range(15)]
     VendorAliasFactory(vendor=vendors[0], name="Trading As Zero")
-    authority = AuthorityFactory()
     client.force_login(hub.sourcing)
 
     def save(reference: str, names: list[str]) -> int:
-        data = {
-            "reference": reference, "title": "Framework", "category": hub.category.pk,
-            "authorities": [authority.pk], "kind": "framework", "status": "active",
-            "start_date": "2026-01-01", "end_date": "2028-01-01", "max_end_date": "2029-01-01",
-            "awarded_value": "250000", "currency": "GBP",
-            "awards-TOTAL_FORMS": str(len(names)), "awards-INITIAL_FORMS": "0",
-        }  # fmt: skip
-        for n, name in enumerate(names):
-            data[f"awards-{n}-vendor"] = name
-            data[f"awards-{n}-lot"] = "Lot 1"
+        data = contract_post(hub, reference, names)
         with CaptureQueriesContext(connection) as captured:
             response = client.post(reverse("contracts:create"), data)
         assert response.status_code == 302, response.context["awards"].errors
@@ -218,15 +218,8 @@ def test_saving_a_framework_costs_no_queries_per_award_row(client, hub):
 def test_a_nul_byte_in_an_award_vendor_is_a_field_error(client, hub):
     from django.urls import reverse
 
-    from tests.factories import AuthorityFactory
-
     client.force_login(hub.sourcing)
-    data = {
-        "reference": "NUL1", "title": "Framework", "category": hub.category.pk,
-        "authorities": [AuthorityFactory().pk], "kind": "framework", "status": "active",
-        "start_date": "2026-01-01", "end_date": "2028-01-01", "currency": "GBP",
-        "awards-TOTAL_FORMS": "1", "awards-INITIAL_FORMS": "0", "awards-0-vendor": "Acme\x00 Ltd",
-    }  # fmt: skip
+    data = contract_post(hub, "NUL1", ["Acme\x00 Ltd"])
     response = client.post(reverse("contracts:create"), data)
     assert response.status_code == 200
     assert "Null characters are not allowed." in response.content.decode()
