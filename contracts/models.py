@@ -195,6 +195,8 @@ class Contract(models.Model):
             # on PostgreSQL migration 0002 adds the matching NULLS LAST indexes.
             models.Index(fields=["start_date"], name="contract_start_idx"),
             models.Index(fields=["awarded_value"], name="contract_value_idx"),
+            # The admin's kind filter, in the default order.
+            models.Index(fields=["kind", "end_date"], name="contract_kind_end_idx"),
         ]
         constraints = [
             models.CheckConstraint(

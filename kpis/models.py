@@ -247,6 +247,9 @@ class Review(models.Model):
             # Dashboard period filter and "My reviews" drafts.
             models.Index(fields=["state", "period_end"], name="review_state_period_idx"),
             models.Index(fields=["created_by", "state"], name="review_author_state_idx"),
+            # The admin's list, latest period first, and its rating filter.
+            models.Index(fields=["-period_end"], name="review_period_idx"),
+            models.Index(fields=["overall_rating", "-period_end"], name="review_rating_idx"),
         ]
         constraints = [
             models.CheckConstraint(

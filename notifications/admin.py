@@ -24,6 +24,11 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("title", "recipient", "kind", "threshold", "email_state", "attempts", "sent_at")
     list_filter = ("kind", "email_state")
+    # Newest first by id (the order of creation) and no other sort: the table grows with every
+    # reminder, and only the inbox index serves created_at.
+    ordering = ("-id",)
+    sortable_by = ()
+    show_full_result_count = False
     search_fields = ("title", "contract__reference", "recipient__username")
     raw_id_fields = ("recipient", "contract")
     readonly_fields = ("created_at", "claim")
@@ -33,6 +38,7 @@ class NotificationAdmin(admin.ModelAdmin):
 @admin.register(Follow)
 class FollowAdmin(admin.ModelAdmin):
     list_display = ("user", "contract", "created_at")
+    sortable_by = ()
     raw_id_fields = ("user", "contract")
     list_select_related = ("user", "contract")
 

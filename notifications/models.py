@@ -96,6 +96,9 @@ class Notification(models.Model):
                 condition=Q(read_at__isnull=True),
                 name="notification_unread_idx",
             ),
+            # The admin's kind and email-state filters (its list is newest first by id).
+            models.Index(fields=["kind"], name="notification_kind_idx"),
+            models.Index(fields=["email_state"], name="notification_email_state_idx"),
             # Sender and digest: rows still waiting for an email.
             models.Index(
                 fields=["email_state", "recipient"],

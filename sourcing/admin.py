@@ -43,6 +43,7 @@ class SourcingProjectAdmin(admin.ModelAdmin):
 class RenewalDecisionAdmin(admin.ModelAdmin):
     list_display = ("contract", "kind", "term_end", "new_end_date", "approved_by", "decided_at")
     list_filter = ("kind",)
+    sortable_by = ("decided_at",)  # The indexed column.
     search_fields = ("contract__reference",)
     raw_id_fields = ("contract", "option", "project", "approved_by", "decided_by")
     list_select_related = ("contract", "approved_by")
@@ -57,6 +58,7 @@ class HandoverItemInline(admin.TabularInline):
 @admin.register(Handover)
 class HandoverAdmin(admin.ModelAdmin):
     list_display = ("contract", "project", "accepted_at", "accepted_by")
+    sortable_by = ()
     raw_id_fields = ("contract", "project", "accepted_by")
     list_select_related = ("contract", "project", "accepted_by")
     inlines = [HandoverItemInline]
@@ -65,5 +67,6 @@ class HandoverAdmin(admin.ModelAdmin):
 @admin.register(ContractSuccession)
 class ContractSuccessionAdmin(admin.ModelAdmin):
     list_display = ("predecessor", "successor", "project", "at")
+    sortable_by = ()
     raw_id_fields = ("predecessor", "successor", "project")
     list_select_related = ("predecessor", "successor", "project")

@@ -136,6 +136,9 @@ class SourcingProject(models.Model):
             # Sortable list columns.
             models.Index(fields=["estimated_value"], name="project_value_idx"),
             models.Index(fields=["title"], name="project_title_idx"),
+            # Stage and route filters and sorts, in the list's default order.
+            models.Index(fields=["stage", "stage_target_exit", "id"], name="project_stage_due_idx"),
+            models.Index(fields=["route", "stage_target_exit", "id"], name="project_route_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -318,6 +321,11 @@ class RenewalDecision(models.Model):
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
+        indexes = [
+            # The admin's list, newest first, and its kind filter.
+            models.Index(fields=["-decided_at"], name="decision_decided_idx"),
+            models.Index(fields=["kind", "-decided_at"], name="decision_kind_idx"),
+        ]
         constraints = [
             # Two deciders can never both settle the same term (nor take one option twice).
             models.UniqueConstraint(fields=["contract", "term_end"], name="decision_once_per_term"),

@@ -143,6 +143,9 @@ class SpendImport(models.Model):
         indexes = [
             # "Was this file imported already?" on upload.
             models.Index(fields=["authority", "content_hash"], name="spend_import_hash_idx"),
+            # The admin's list, newest first, and its status filter.
+            models.Index(fields=["-created_at"], name="spend_import_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="spend_import_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -290,6 +293,8 @@ class Payee(models.Model):
             # Top suppliers (all time, optionally one authority) and the off-contract list.
             models.Index(fields=["-total_spend"], name="spend_payee_spend_idx"),
             models.Index(fields=["authority", "-total_spend"], name="spend_payee_auth_spend_idx"),
+            # The admin's match-method filter, biggest first.
+            models.Index(fields=["match_method", "-total_spend"], name="spend_payee_method_idx"),
         ]
 
     def __str__(self) -> str:
@@ -321,6 +326,8 @@ class ExpenseCode(models.Model):
                 condition=Q(category__isnull=True),
                 name="spend_code_unmapped_idx",
             ),
+            # The admin's list, biggest first.
+            models.Index(fields=["-total_spend"], name="spend_code_spend_idx"),
         ]
 
     def __str__(self) -> str:

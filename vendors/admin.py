@@ -19,6 +19,7 @@ class VendorContactInline(admin.TabularInline):
 class VendorAdmin(admin.ModelAdmin):
     list_display = ("legal_name", "vendor_code", "company_number", "status", "is_sme", "is_vcse")
     list_filter = ("status", "is_sme", "is_vcse")
+    sortable_by = ("legal_name", "vendor_code", "status")  # The indexed columns.
     search_fields = ("legal_name", "vendor_code", "company_number", "aliases__name")
     inlines = (VendorAliasInline, VendorContactInline)
 

@@ -42,6 +42,11 @@ class Vendor(models.Model):
             # Vendor directory sort and the autocomplete's prefix matches.
             models.Index(fields=["legal_name"], name="vendor_legal_name_idx"),
             models.Index(fields=["status", "legal_name"], name="vendor_status_name_idx"),
+            # The directory's sort by supplier code, and the admin's SME and VCSE filters (in
+            # its default order, by name).
+            models.Index(fields=["vendor_code"], name="vendor_code_idx"),
+            models.Index(fields=["is_sme", "legal_name"], name="vendor_sme_name_idx"),
+            models.Index(fields=["is_vcse", "legal_name"], name="vendor_vcse_name_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
