@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('categories', '0001_initial'),
-        ('contracts', '0004_index_page_ids_by_sort_key'),
+        ("categories", "0001_initial"),
+        ("contracts", "0004_index_page_ids_by_sort_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['kind', 'end_date'], name='contract_kind_end_idx'),
+            model_name="contract",
+            index=models.Index(fields=["kind", "end_date"], name="contract_kind_end_idx"),
         ),
     ]

@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0005_indexes_for_filters_and_sorts'),
-        ('kpis', '0005_schedule_live_until'),
-        ('vendors', '0005_indexes_for_filters_and_sorts'),
+        ("contracts", "0005_indexes_for_filters_and_sorts"),
+        ("kpis", "0005_schedule_live_until"),
+        ("vendors", "0005_indexes_for_filters_and_sorts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['-period_end'], name='review_period_idx'),
+            model_name="review",
+            index=models.Index(fields=["-period_end"], name="review_period_idx"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['overall_rating', '-period_end'], name='review_rating_idx'),
+            model_name="review",
+            index=models.Index(fields=["overall_rating", "-period_end"], name="review_rating_idx"),
         ),
     ]

@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0005_indexes_for_filters_and_sorts'),
-        ('notifications', '0003_value_used_kind'),
+        ("contracts", "0005_indexes_for_filters_and_sorts"),
+        ("notifications", "0003_value_used_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['kind'], name='notification_kind_idx'),
+            model_name="notification",
+            index=models.Index(fields=["kind"], name="notification_kind_idx"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['email_state'], name='notification_email_state_idx'),
+            model_name="notification",
+            index=models.Index(fields=["email_state"], name="notification_email_state_idx"),
         ),
     ]

@@ -5,29 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('categories', '0001_initial'),
-        ('contracts', '0005_indexes_for_filters_and_sorts'),
-        ('sourcing', '0002_board_and_due_indexes'),
+        ("categories", "0001_initial"),
+        ("contracts", "0005_indexes_for_filters_and_sorts"),
+        ("sourcing", "0002_board_and_due_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='renewaldecision',
-            index=models.Index(fields=['-decided_at'], name='decision_decided_idx'),
+            model_name="renewaldecision",
+            index=models.Index(fields=["-decided_at"], name="decision_decided_idx"),
         ),
         migrations.AddIndex(
-            model_name='renewaldecision',
-            index=models.Index(fields=['kind', '-decided_at'], name='decision_kind_idx'),
+            model_name="renewaldecision",
+            index=models.Index(fields=["kind", "-decided_at"], name="decision_kind_idx"),
         ),
         migrations.AddIndex(
-            model_name='sourcingproject',
-            index=models.Index(fields=['stage', 'stage_target_exit', 'id'], name='project_stage_due_idx'),
+            model_name="sourcingproject",
+            index=models.Index(
+                fields=["stage", "stage_target_exit", "id"], name="project_stage_due_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sourcingproject',
-            index=models.Index(fields=['route', 'stage_target_exit', 'id'], name='project_route_due_idx'),
+            model_name="sourcingproject",
+            index=models.Index(
+                fields=["route", "stage_target_exit", "id"], name="project_route_due_idx"
+            ),
         ),
     ]

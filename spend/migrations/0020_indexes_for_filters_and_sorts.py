@@ -5,29 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('categories', '0001_initial'),
-        ('spend', '0019_import_withdrawal'),
-        ('vendors', '0005_indexes_for_filters_and_sorts'),
+        ("categories", "0001_initial"),
+        ("spend", "0019_import_withdrawal"),
+        ("vendors", "0005_indexes_for_filters_and_sorts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='expensecode',
-            index=models.Index(fields=['-total_spend'], name='spend_code_spend_idx'),
+            model_name="expensecode",
+            index=models.Index(fields=["-total_spend"], name="spend_code_spend_idx"),
         ),
         migrations.AddIndex(
-            model_name='payee',
-            index=models.Index(fields=['match_method', '-total_spend'], name='spend_payee_method_idx'),
+            model_name="payee",
+            index=models.Index(
+                fields=["match_method", "-total_spend"], name="spend_payee_method_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='spendimport',
-            index=models.Index(fields=['-created_at'], name='spend_import_created_idx'),
+            model_name="spendimport",
+            index=models.Index(fields=["-created_at"], name="spend_import_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='spendimport',
-            index=models.Index(fields=['status', '-created_at'], name='spend_import_status_idx'),
+            model_name="spendimport",
+            index=models.Index(fields=["status", "-created_at"], name="spend_import_status_idx"),
         ),
     ]

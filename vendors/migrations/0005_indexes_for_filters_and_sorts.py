@@ -4,22 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('vendors', '0004_search_names_without_payee_aliases'),
+        ("vendors", "0004_search_names_without_payee_aliases"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='vendor',
-            index=models.Index(fields=['vendor_code'], name='vendor_code_idx'),
+            model_name="vendor",
+            index=models.Index(fields=["vendor_code"], name="vendor_code_idx"),
         ),
         migrations.AddIndex(
-            model_name='vendor',
-            index=models.Index(fields=['is_sme', 'legal_name'], name='vendor_sme_name_idx'),
+            model_name="vendor",
+            index=models.Index(fields=["is_sme", "legal_name"], name="vendor_sme_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='vendor',
-            index=models.Index(fields=['is_vcse', 'legal_name'], name='vendor_vcse_name_idx'),
+            model_name="vendor",
+            index=models.Index(fields=["is_vcse", "legal_name"], name="vendor_vcse_name_idx"),
         ),
     ]
