@@ -1,4 +1,5 @@
-"""Benchmark the contract index and "who manages this contract?" at 200,000 contracts.
+"""Benchmark the contract index, "who manages this contract?" and the vendor directory at
+200,000 contracts.
 
     uv run python bench/bench_index.py [--contracts 200000] [--runs 60] [--reseed]
 
@@ -134,6 +135,19 @@ def main() -> None:
             ],
             LOOKUP_TARGET_MS,
         ),
+        # The vendor directory: not in issue 2's targets; held to the index's.
+        ("Vendor directory, by name (page 1)", ["/vendors/"], INDEX_TARGET_MS),
+        (
+            "Vendor directory, by contracts held (most first)",
+            ["/vendors/?sort=-contract_count"],
+            INDEX_TARGET_MS,
+        ),
+        (
+            "Vendor directory, by supplier code, page 50",
+            ["/vendors/?sort=vendor_code&page=50"],
+            INDEX_TARGET_MS,
+        ),
+        ("Vendor directory, search (one word)", ["/vendors/?q=care"], INDEX_TARGET_MS),
     ]
     results = []
     for label, urls, target in pages:
@@ -170,7 +184,7 @@ def main() -> None:
             f"{timing.p50 / floor_p50:.1f}× | {timing.cpu_p50:.1f} | {timing.queries} | "
             f"{'–' if target is None else f'≤ {target} ms'} | {met} |"
         )
-    index_queries = {t.queries for t, target in results if target == INDEX_TARGET_MS}
+    index_queries = {t.queries for t, _ in results if t.label.startswith("Index")}
     lines += [
         "",
         f"Queries per index page: {min(index_queries)} to {max(index_queries)} (a chosen "

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from categories.models import Category, Role, category_team_q
@@ -47,6 +47,18 @@ def editable_contracts(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def can_create_contract(user) -> bool:
     return user_role(user) in CREATOR_ROLES
+
+
+def filing_categories(user, contract: Contract | None = None) -> QuerySet:
+    """The categories this user may file a contract in. Those who may create contracts choose
+    any (they could create it there); others keep to their own teams' categories and the
+    contract's current one, so an edit cannot hand a contract to a team they are not in."""
+    categories = Category.objects.all()
+    if can_create_contract(user):
+        return categories
+    own = Category.objects.filter(category_team_q(user)).values("pk")
+    current = contract.category_id if contract is not None else None
+    return categories.filter(Q(pk__in=own) | Q(pk=current))
 
 
 def can_edit_contract(user, contract: Contract) -> bool:

@@ -51,8 +51,10 @@ class ContractForm(BootstrapFormMixin, forms.ModelForm):
             "authorities": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if categories is not None:  # Those the user may file it in (contracts.access).
+            self.fields["category"].queryset = categories
         self.fields["contract_manager"].queryset = staff_with_roles(*MANAGER_ROLES)
         self.fields["secondary_contract_manager"].queryset = staff_with_roles(*MANAGER_ROLES)
         self.fields["sourcing_manager"].queryset = staff_with_roles(

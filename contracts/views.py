@@ -162,15 +162,16 @@ def _save_contract(request, form, awards, contract):
 
 
 def _contract_form(request, *, contract):
+    categories = access.filing_categories(request.user, contract)
     if request.method == "POST":
-        form = ContractForm(request.POST, request.FILES, instance=contract)
+        form = ContractForm(request.POST, request.FILES, instance=contract, categories=categories)
         awards = AwardFormSet(request.POST, prefix="awards")
         if form.is_valid() and awards.is_valid():
             saved = _save_contract(request, form, awards, contract)
             if saved is not None:
                 return redirect(saved)
     else:
-        form = ContractForm(instance=contract)
+        form = ContractForm(instance=contract, categories=categories)
         awards = AwardFormSet(
             prefix="awards", initial=award_initial(contract) if contract else None
         )

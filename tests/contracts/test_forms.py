@@ -223,3 +223,38 @@ def test_a_nul_byte_in_an_award_vendor_is_a_field_error(client, hub):
     response = client.post(reverse("contracts:create"), data)
     assert response.status_code == 200
     assert "Null characters are not allowed." in response.content.decode()
+
+
+def test_an_editor_cannot_file_a_contract_under_another_teams_category(client, hub, acme):
+    """The contract manager of ITS may edit its contracts, not Facilities' (another pillar):
+    moving one there would hand it to a team he is not in. The choice is refused, and the
+    form offers only his team's categories."""
+    contract = ContractFactory(reference="ITS1", category=hub.category)
+    client.force_login(hub.cm)
+    url = reverse("contracts:edit", args=["ITS1"])
+    response = client.post(url, _payload(hub, reference="ITS1", category=hub.other_category.pk))
+    assert response.status_code == 200
+    assert "category" in response.context["form"].errors
+    contract.refresh_from_db()
+    assert contract.category == hub.category
+    offered = set(response.context["form"].fields["category"].queryset)
+    assert hub.category in offered and hub.other_category not in offered
+
+
+def test_a_contract_assigned_outside_the_team_keeps_its_own_category(client, hub, acme):
+    """Assigned by name to a Facilities contract, the ITS manager may save it where it is."""
+    ContractFactory(reference="FAC1", category=hub.other_category, contract_manager=hub.cm)
+    client.force_login(hub.cm)
+    payload = _payload(hub, reference="FAC1", category=hub.other_category.pk)
+    response = client.post(reverse("contracts:edit", args=["FAC1"]), payload)
+    assert response.status_code == 302
+    assert Contract.objects.get(reference="FAC1").category == hub.other_category
+
+
+def test_those_who_may_create_contracts_may_file_them_in_any_category(client, hub, acme):
+    contract = ContractFactory(reference="ITS1", category=hub.category)
+    client.force_login(hub.head)
+    payload = _payload(hub, reference="ITS1", category=hub.other_category.pk)
+    assert client.post(reverse("contracts:edit", args=["ITS1"]), payload).status_code == 302
+    contract.refresh_from_db()
+    assert contract.category == hub.other_category
