@@ -43,7 +43,7 @@ from procurement_hub.demo import DemoContext  # noqa: E402
 from sourcing import demo as sourcing_demo  # noqa: E402
 from sourcing import services  # noqa: E402
 from sourcing.models import ProjectStage, RenewalDecision, SourcingProject  # noqa: E402
-from sourcing.selectors import add_months  # noqa: E402
+from sourcing.selectors import extended_end  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 22)
 PAGE_TARGET, REPORT_TARGET, EXTEND_TARGET = 300, 500, 50
@@ -125,7 +125,7 @@ def measure_extend(runs: int) -> list[float]:
     times = []
     for option in options:
         contract = option.contract
-        if add_months(contract.end_date, option.length_months) > contract.max_end_date:
+        if extended_end(contract.end_date, option.length_months) > contract.max_end_date:
             continue
         if RenewalDecision.objects.filter(contract=contract, term_end=contract.end_date).exists():
             continue

@@ -66,6 +66,28 @@ def contract_update(
     return saved
 
 
+@transaction.atomic
+def contract_set(
+    *, contract: Contract, fields: dict[str, Any], by, key: str, note: str = ""
+) -> Contract:
+    """Change some of the contract's own fields for another service (an extension taken, a
+    handover accepted), with an edit's consequences: followers are told what changed (once per
+    `key`, with `note` after it), and the vendors' payments are re-matched when the spend rule
+    reads a changed field. Awards and authorities stay as they are."""
+    before = Contract.objects.filter(pk=contract.pk).values(*NOTICEABLE_FIELDS).get()
+    spend_before = _spend_match_state(contract)
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    contract.save(update_fields=[*fields, "updated_at"])
+    _rematch_spend_on_commit(before=spend_before, after=_spend_match_state(contract))
+    changes = "; ".join(
+        part for part in (contract_change_summary(before=before, contract=contract), note) if part
+    )
+    if changes:
+        transaction.on_commit(lambda: _tell_followers(contract, changes, by, key=key))
+    return contract
+
+
 # Changes followers are told about (issue 4: "followers get expiry and change notices").
 NOTICEABLE_FIELDS = ("title", "status", "end_date", "max_end_date")
 
@@ -92,10 +114,10 @@ def _shown(contract: Contract, name: str, value) -> str:
     return str(value)
 
 
-def _tell_followers(contract: Contract, changes: str, by) -> None:
+def _tell_followers(contract: Contract, changes: str, by, key: str | None = None) -> None:
     from notifications.services import notify_contract_change  # the app built on contracts
 
-    notify_contract_change(contract, changes, by=by)
+    notify_contract_change(contract, changes, by=by, key=key)
 
 
 def _save(

@@ -93,6 +93,18 @@ def renewal_decided(contract_ids) -> set[int]:
     return set(contracts_with_renewal_decision(list(contract_ids)))
 
 
+def term_decided(contract_ids) -> set[int]:
+    """Contracts whose current term is decided in any way (extended, re-procured or left to
+    expire): none of its extension options is left to decide (the sourcing app)."""
+    try:
+        from sourcing.models import DecisionKind
+        from sourcing.selectors import contracts_with_renewal_decision
+    except ImportError:
+        logger.warning("sourcing.selectors.contracts_with_renewal_decision is missing")
+        return set()
+    return contracts_with_renewal_decision(list(contract_ids), kinds=DecisionKind.values)
+
+
 # --- Calendar feed --------------------------------------------------------------------------
 
 
@@ -135,7 +147,10 @@ def calendar_events(user, today: datetime.date) -> list[CalendarEvent]:
     options = ExtensionOption.objects.filter(
         contract_id__in=by_id, exercised=False, decide_by__gte=since
     ).only("pk", "contract_id", "sequence", "decide_by", "length_months")
+    decided = term_decided(by_id)
     for option in options:
+        if option.contract_id in decided:
+            continue
         contract = by_id[option.contract_id]
         events.append(
             CalendarEvent(

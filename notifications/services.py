@@ -605,10 +605,11 @@ def _extension_rows(ctx: _ScanContext, options: list[tuple]) -> list[tuple]:
         for chunk in _people_chunks(Contract.objects.filter(pk__in={o[1] for o in options}))
         for p in chunk
     }
+    decided = selectors.term_decided(contracts)
     rows = []
     for pk, contract_id, sequence, length_months, decide_by in options:
         offset = latest_reached(decide_by, ctx.rules.extension_offsets, ctx.today)
-        if offset is None:
+        if offset is None or contract_id in decided:  # No option is left to decide.
             continue
         p = contracts[contract_id]
         days = (decide_by - ctx.today).days

@@ -48,18 +48,21 @@ from sourcing.models import (
 )
 
 
-def contracts_with_renewal_decision(contract_ids: Iterable[int]) -> set[int]:
-    """Ids of these contracts with a re-procurement or extension recorded for the term ending
-    on their current end date. An extension moves the end date, so the new term needs a
-    decision of its own (and the contract leaves this set until one is recorded). One query."""
+def contracts_with_renewal_decision(
+    contract_ids: Iterable[int],
+    *,
+    kinds: Iterable[str] = (DecisionKind.EXTEND, DecisionKind.REPROCURE),
+) -> set[int]:
+    """Ids of these contracts with a decision of one of `kinds` (by default a re-procurement or
+    extension) recorded for the term ending on their current end date. An extension moves the
+    end date, so the new term needs a decision of its own (and the contract leaves this set
+    until one is recorded). One query."""
     ids = list(contract_ids)
     if not ids:
         return set()
     return set(
         RenewalDecision.objects.filter(
-            contract_id__in=ids,
-            kind__in=[DecisionKind.EXTEND, DecisionKind.REPROCURE],
-            term_end=F("contract__end_date"),
+            contract_id__in=ids, kind__in=list(kinds), term_end=F("contract__end_date")
         ).values_list("contract_id", flat=True)
     )
 
@@ -316,6 +319,14 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def extended_end(end: datetime.date, months: int) -> datetime.date:
+    """The last day of a term extended by `months`. End dates are inclusive, so the term is
+    counted from the day after: 30 Jun + 2 months ends on 31 Aug, 28 Feb 2027 + 12 months on
+    29 Feb 2028, 15 Mar on 15 Mar."""
+    one_day = datetime.timedelta(days=1)
+    return add_months(end + one_day, months) - one_day
 
 
 def renewal_pipeline(

@@ -31,7 +31,7 @@ from sourcing.models import (
     SourcingProject,
     Stage,
 )
-from sourcing.selectors import WORK_STAGES, LeadTimes, add_months, start_by
+from sourcing.selectors import WORK_STAGES, LeadTimes, extended_end, start_by
 from vendors.models import VendorContact
 
 # Moves to these stages need the award recorded (the contract exists from then on).
@@ -289,6 +289,10 @@ def contract_extend(
     same moment cannot both exercise it; the second sees the first's decision and is refused.
     """
     locked = _claim_term(contract)
+    if locked.status in (ContractStatus.TERMINATED, ContractStatus.SUPERSEDED):
+        raise ValidationError(
+            f"The contract is {locked.get_status_display().lower()}: it cannot be extended."
+        )
     option = ExtensionOption.objects.select_for_update().get(pk=option.pk)
     if option.contract_id != locked.pk:
         raise ValidationError({"option": "That option belongs to another contract."})
@@ -296,7 +300,7 @@ def contract_extend(
         raise ValidationError({"option": f"Option {option.sequence} has already been exercised."})
     if locked.max_end_date is None:
         raise ValidationError("Record the contract's maximum end date before extending it.")
-    new_end = add_months(locked.end_date, option.length_months)
+    new_end = extended_end(locked.end_date, option.length_months)
     if new_end > locked.max_end_date:
         raise ValidationError(
             {
@@ -316,7 +320,18 @@ def contract_extend(
     )
     option.exercised, option.exercised_at, option.exercised_by = True, decision.decided_at, by
     option.save(update_fields=["exercised", "exercised_at", "exercised_by"])
-    Contract.objects.filter(pk=locked.pk).update(end_date=new_end, updated_at=_now())
+    fields = {"end_date": new_end}
+    if locked.status == ContractStatus.EXPIRED:
+        # Recorded after the nightly scan marked the term over: the contract runs on, not left
+        # "expired" with a future end date (hidden from the index and every reminder).
+        fields["status"] = ContractStatus.ACTIVE
+    contract_services.contract_set(
+        contract=locked,
+        fields=fields,
+        by=by,
+        key=f"extension-{decision.pk}",
+        note=f"extension option {option.sequence} taken",
+    )
     contract.end_date = new_end
     return decision
 
@@ -687,15 +702,26 @@ def handover_accept(*, handover: Handover, by) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=locked.contract_id)
     contract.status = ContractStatus.ACTIVE
     contract.full_clean()
-    contract.save(update_fields=["status", "updated_at"])
-    if predecessor is not None and predecessor.pk != contract.pk:
-        Contract.objects.filter(pk=predecessor.pk).update(
-            status=ContractStatus.SUPERSEDED, updated_at=_now()
+    replaces = predecessor is not None and predecessor.pk != contract.pk
+    if replaces:
+        contract_services.contract_set(
+            contract=Contract.objects.get(pk=predecessor.pk),
+            fields={"status": ContractStatus.SUPERSEDED},
+            by=by,
+            key=f"handover-{locked.pk}",
         )
         ContractSuccession.objects.create(
             predecessor=predecessor, successor=contract, project=project, at=_now()
         )
+        # Before the notices go out (on commit): the predecessor's followers hear it here.
         _move_followers(from_contract=predecessor, to_contract=contract)
+    contract_services.contract_set(
+        contract=contract,
+        fields={"status": ContractStatus.ACTIVE},
+        by=by,
+        key=f"handover-{locked.pk}",
+        note=f"replaces {predecessor.reference}, now superseded" if replaces else "",
+    )
     now, today = _now(), timezone.localdate()
     locked.accepted_at, locked.accepted_by = now, by
     locked.save(update_fields=["accepted_at", "accepted_by"])

@@ -15,7 +15,9 @@ from notifications.models import (
     Preference,
     ReminderSettings,
 )
+from notifications.selectors import calendar_events
 from notifications.services import reminders_scan
+from sourcing import services as sourcing_services
 from tests.factories import TODAY, ContractFactory, ExtensionOptionFactory
 
 DAY = datetime.timedelta(days=1)
@@ -196,6 +198,23 @@ def test_extension_reminders_at_60_and_14_days_unless_decided(hub, scan):
     ]
     assert set(notices.values_list("subject_id", flat=True)) == {option.pk}
     assert told(Kind.EXTENSION) == names(hub.cm)
+
+
+@pytest.mark.parametrize("decide", ["reprocure", "let_expire"])
+def test_no_extension_reminder_once_the_term_is_decided_another_way(hub, scan, decide):
+    """Found by review: after "re-procure" or "let expire" the option cannot be taken for this
+    term, yet its manager was still asked to decide it, by email and in the calendar feed."""
+    contract = ContractFactory(category=hub.category, end_date=days(300), max_end_date=days(700))
+    ExtensionOptionFactory(contract=contract, sequence=1, decide_by=days(60))
+    decision = {"rationale": "Market moved", "approved_by": hub.head, "by": hub.cm}
+    if decide == "reprocure":
+        sourcing_services.contract_reprocure(contract=contract, owner=hub.sourcing, **decision)
+    else:
+        sourcing_services.contract_let_expire(contract=contract, **decision)
+    scan(days(0))
+    scan(days(46))
+    assert not Notification.objects.filter(kind=Kind.EXTENSION).exists()
+    assert [e.summary for e in calendar_events(hub.cm, TODAY)] == [f"{contract.reference} expires"]
 
 
 def test_kpi_review_reminders_and_escalation_to_head(hub, scan, kpi_due):

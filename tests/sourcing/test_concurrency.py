@@ -8,7 +8,7 @@ from django.db import connections, transaction
 
 from sourcing import services
 from sourcing.models import RenewalDecision
-from sourcing.selectors import add_months
+from sourcing.selectors import extended_end
 from tests.sourcing.factories import extendable_contract
 
 
@@ -57,5 +57,5 @@ def test_two_deciders_cannot_both_exercise_the_same_option(hub):
     assert outcomes["first"] == "ok"
     assert isinstance(outcomes["second"], ValidationError)
     contract.refresh_from_db()
-    assert contract.end_date == add_months(old_end, 12)  # extended once, not twice
+    assert contract.end_date == extended_end(old_end, 12)  # extended once, not twice
     assert RenewalDecision.objects.filter(contract=contract).count() == 1

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contracts.models import ContractStatus
+from notifications.models import Follow, Kind, Notification
 from sourcing import selectors, services
 from sourcing.models import (
     DecisionKind,
@@ -189,7 +190,7 @@ def test_extension_moves_end_date_marks_option_and_writes_history(hub):
     )
     contract.refresh_from_db()
     option.refresh_from_db()
-    assert contract.end_date == selectors.add_months(old_end, 12) == decision.new_end_date
+    assert contract.end_date == selectors.extended_end(old_end, 12) == decision.new_end_date
     assert option.exercised and option.exercised_by == hub.cm and option.exercised_at
     assert (decision.kind, decision.term_end, decision.approved_by) == (
         DecisionKind.EXTEND,
@@ -233,6 +234,89 @@ def test_extension_never_passes_maximum_end_date(hub):
     contract.refresh_from_db()
     option.refresh_from_db()
     assert not option.exercised and not RenewalDecision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("end", "months", "new_end"),
+    [
+        (datetime.date(2027, 6, 30), 2, datetime.date(2027, 8, 31)),  # A month end stays one.
+        (datetime.date(2027, 2, 28), 12, datetime.date(2028, 2, 29)),  # Into a leap year.
+        (datetime.date(2028, 2, 29), 12, datetime.date(2029, 2, 28)),
+        (datetime.date(2027, 3, 15), 12, datetime.date(2028, 3, 15)),
+    ],
+)
+def test_an_extension_runs_whole_months_from_the_day_after_the_term(hub, end, months, new_end):
+    """End dates are inclusive: a term to 30 June extended by two months ends on 31 August,
+    not 30 August (found by review: add_months from the end date cut a day off month ends)."""
+    contract = ContractFactory(
+        category=hub.category,
+        start_date=datetime.date(2025, 7, 1),
+        end_date=end,
+        max_end_date=datetime.date(2030, 12, 31),
+    )
+    option = contract.extension_options.create(
+        sequence=1, length_months=months, decide_by=datetime.date(2027, 1, 31)
+    )
+    decision = services.contract_extend(
+        contract=contract, option=option, rationale="x", approved_by=hub.head, by=hub.cm
+    )
+    contract.refresh_from_db()
+    assert decision.new_end_date == contract.end_date == new_end
+
+
+def test_an_extension_recorded_after_the_term_lapsed_makes_the_contract_active_again(hub):
+    """The decision was taken in time but recorded after the nightly scan marked the contract
+    expired: it runs on, active, rather than "expired" with a future end date."""
+    contract = extendable_contract(hub, end_in_days=-10)
+    contract.status = ContractStatus.EXPIRED
+    contract.save(update_fields=["status"])
+    services.contract_extend(
+        contract=contract,
+        option=contract.extension_options.get(sequence=1),
+        rationale="Agreed in time",
+        approved_by=hub.head,
+        by=hub.cm,
+    )
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE and contract.end_date > TODAY
+
+
+@pytest.mark.parametrize("status", [ContractStatus.TERMINATED, ContractStatus.SUPERSEDED])
+def test_a_terminated_or_superseded_contract_cannot_be_extended(hub, status):
+    contract = extendable_contract(hub)
+    contract.status = status
+    contract.save(update_fields=["status"])
+    old_end = contract.end_date
+    with pytest.raises(ValidationError, match="cannot be extended"):
+        services.contract_extend(
+            contract=contract,
+            option=contract.extension_options.get(sequence=1),
+            rationale="x",
+            approved_by=hub.head,
+            by=hub.cm,
+        )
+    contract.refresh_from_db()
+    assert contract.end_date == old_end and not RenewalDecision.objects.exists()
+
+
+def test_followers_are_told_when_an_extension_moves_the_end_date(
+    hub, django_capture_on_commit_callbacks
+):
+    contract = extendable_contract(hub)
+    old_end = contract.end_date
+    Follow.objects.create(user=hub.buyer, contract=contract)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = services.contract_extend(
+            contract=contract,
+            option=contract.extension_options.get(sequence=1),
+            rationale="x",
+            approved_by=hub.head,
+            by=hub.cm,
+        )
+    notice = Notification.objects.get(kind=Kind.CHANGE, recipient=hub.buyer)
+    assert f"{old_end.day} {old_end:%b %Y}" in notice.body
+    assert notice.body.endswith("extension option 1 taken")
+    assert notice.threshold == f"change/extension-{decision.pk}"
 
 
 def test_extension_needs_a_maximum_end_date(hub):
@@ -444,6 +528,22 @@ def test_handover_accepted_activates_contract_supersedes_predecessor_and_moves_f
     lineage = selectors.contract_lineage(contract)
     assert lineage["predecessor"] == predecessor
     assert selectors.contract_lineage(predecessor)["successor"] == contract
+
+
+def test_followers_of_a_superseded_contract_are_told_at_handover(
+    hub, django_capture_on_commit_callbacks
+):
+    """They follow the successor from then on, and hear why: the handover's one notice."""
+    predecessor = ContractFactory(reference="OLD9", category=hub.category)
+    Follow.objects.create(user=hub.buyer, contract=predecessor)
+    project = make_project(hub, predecessor=predecessor, stage=Stage.MOBILISATION)
+    handover = _fill_and_accept(project, hub)
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = services.handover_accept(handover=handover, by=hub.cm)
+    notice = Notification.objects.get(kind=Kind.CHANGE, recipient=hub.buyer)
+    assert notice.contract == contract
+    assert "In procurement → Active" in notice.body
+    assert notice.body.endswith("replaces OLD9, now superseded")
 
 
 def test_handover_needs_every_item_accepted(hub):

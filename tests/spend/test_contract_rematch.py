@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from contracts.models import ContractStatus
 from contracts.services import contract_create, contract_update
+from sourcing import services as sourcing_services
 from spend import matching, selectors, services, tasks
 from spend.forms import SpendFilters
 from spend.models import (
@@ -158,6 +159,25 @@ def test_an_edit_that_no_longer_covers_a_payment_moves_it_off_contract(paid, acm
     save(contract, **{"vendors": [acme]} | change)
 
     assert_off_contract(paid, contract)
+
+
+def test_an_extension_taken_brings_the_payments_of_its_new_term_on_contract(
+    paid, acme, save, hub, django_capture_on_commit_callbacks
+):
+    """Found by review: an extension moved the end date without the re-match an edit queues,
+    so the payments of the added months stayed off contract."""
+    contract = save(vendors=[acme], end_date=datetime.date(2024, 2, 29))
+    contract.max_end_date = datetime.date(2025, 2, 28)
+    contract.save(update_fields=["max_end_date"])
+    assert_off_contract(paid, contract)
+    option = contract.extension_options.create(
+        sequence=1, length_months=12, decide_by=datetime.date(2024, 1, 31)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sourcing_services.contract_extend(
+            contract=contract, option=option, rationale="x", approved_by=hub.head, by=hub.cm
+        )
+    assert_on_contract(paid, contract, Decimal("900.00"))
 
 
 def test_an_award_moved_to_another_vendor_rematches_both(authority, acme, save):
