@@ -95,7 +95,9 @@ class ContractFilter(django_filters.FilterSet):
     def qs(self):
         # django-filter applies only the fields that validated: a junk value is ignored.
         queryset = super().qs
-        if not getattr(self.form, "cleaned_data", {}).get("show_expired"):
+        data = getattr(self.form, "cleaned_data", {})
+        # Ended contracts are hidden unless asked for: by the box, or by choosing an ended status.
+        if not data.get("show_expired") and data.get("status") not in ENDED_STATUSES:
             queryset = queryset.exclude(status__in=ENDED_STATUSES).filter(
                 Q(end_date__gte=self.today) | Q(end_date__isnull=True)
             )

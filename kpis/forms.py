@@ -96,6 +96,7 @@ class ReviewForm(BootstrapFormMixin, forms.ModelForm):
                 period_start=start,
                 period_end=end,
                 exclude=exclude,
+                correcting=self.instance.amends_id is not None,
             )
             for field, message in errors.items():
                 self.add_error(None if field == "__all__" else field, message)
@@ -135,6 +136,8 @@ class ActionForm(BootstrapFormMixin, forms.Form):
         data = super().clean()
         if data.get("description") and (not data.get("owner") or not data.get("due_date")):
             self.add_error(None, "An action needs an owner and a due date.")
+        elif not data.get("description") and (data.get("owner") or data.get("due_date")):
+            self.add_error("description", "Describe the action, or clear its owner and date.")
         return data
 
 

@@ -239,15 +239,18 @@ def review_period_errors(
     period_start: datetime.date,
     period_end: datetime.date,
     exclude: Sequence[int] = (),
+    correcting: bool = False,
 ) -> dict[str, str]:
-    """Why this period cannot be reviewed (field → message); empty when it can."""
+    """Why this period cannot be reviewed (field → message); empty when it can. A correction
+    of a review already logged (`correcting`) may be made however long ago the contract ended."""
     errors: dict[str, str] = {}
     if period_end < period_start:
         errors["period_end"] = "The period must end on or after its start."
         return errors
     today = timezone.localdate()
     grace = settings.HUB_KPI_REVIEW_GRACE_DAYS
-    if contract.end_date and contract.end_date + datetime.timedelta(days=grace) < today:
+    ended = contract.end_date and contract.end_date + datetime.timedelta(days=grace) < today
+    if ended and not correcting:
         errors["__all__"] = (
             f"This contract ended on {contract.end_date:%d %b %Y}; reviews can be logged only "
             f"up to {grace} days after the end."
@@ -283,6 +286,7 @@ def _check_period(review: Review, exclude: Sequence[int]) -> None:
         period_start=review.period_start,
         period_end=review.period_end,
         exclude=exclude,
+        correcting=review.amends_id is not None,
     )
     if errors:
         raise ValidationError(errors)
@@ -324,8 +328,20 @@ def _write_results(review: Review, results: Iterable[dict]) -> None:
 
 
 def _write_actions(review: Review, actions: Iterable[dict]) -> None:
+    """Replace the review's actions. A row without a status (the form edits what, who and by
+    when, not progress) keeps the status of the action it was: same description and owner."""
+    progress = {
+        (action.description, action.owner_id): (action.status, action.done_at)
+        for action in review.actions.all()
+    }
     review.actions.all().delete()
+    actions = list(actions)
     rows = [ReviewAction(review=review, **action) for action in actions]
+    for row, action in zip(rows, actions, strict=True):
+        if "status" not in action:
+            row.status, row.done_at = progress.get(
+                (row.description, row.owner_id), (ActionStatus.OPEN, None)
+            )
     for row in rows:
         row.full_clean(exclude=["review"])
     ReviewAction.objects.bulk_create(rows)

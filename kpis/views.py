@@ -274,7 +274,11 @@ def review_submit(request, pk: int):
 @require_POST
 def review_amend(request, pk: int):
     review = access.review_for_user(request.user, pk, perm="change")
-    amendment = services.review_amend(review=review, by=request.user)
+    try:
+        amendment = services.review_amend(review=review, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(review)
     messages.info(request, "Amendment started: correct the draft and submit it.")
     return redirect("kpis:review_edit", amendment.pk)
 

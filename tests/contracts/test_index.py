@@ -103,6 +103,17 @@ def test_expired_contracts_show_behind_the_toggle_and_are_flagged(signed_in, con
 
 
 @pytest.mark.parametrize(
+    ("status", "expected"),
+    [("expired", {"OLD1"}), ("active", {"ITS1", "ITS2", "FAC1"}), ("planned", {"PLN1"})],
+)
+def test_choosing_a_status_lists_its_contracts_ended_ones_included(
+    signed_in, contracts, status, expected
+):
+    """Found by review: "Status: Expired" listed nothing unless the expired box was ticked too."""
+    assert refs(signed_in.get(INDEX, {"status": status})) == expected
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("its1", {"ITS1"}),  # reference

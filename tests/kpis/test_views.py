@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from kpis import services
-from kpis.models import Review, ReviewState
-from tests.factories import ContractFactory, VendorFactory
+from kpis.models import ActionStatus, Review, ReviewState
+from tests.factories import TODAY, ContractFactory, VendorFactory
 
 from .conftest import log_review
 
@@ -120,6 +120,82 @@ def test_action_without_owner_is_a_form_error(cm_client, contract, vendor, kpis)
     data = _form_data(vendor, kpis, **{"actions-0-description": "Do something"})
     response = cm_client.post(reverse("kpis:review_create", args=[contract.reference]), data)
     assert "An action needs an owner and a due date." in response.content.decode()
+
+
+def test_an_action_with_an_owner_or_date_but_no_description_is_a_form_error(
+    cm_client, hub, contract, vendor, kpis
+):
+    """Found by review: such a row was dropped without a word when the review was submitted."""
+    data = _form_data(
+        vendor, kpis, **{"actions-0-owner": hub.cm.pk, "actions-0-due_date": "2026-12-15"}
+    )
+    response = cm_client.post(reverse("kpis:review_create", args=[contract.reference]), data)
+    assert response.status_code == 200
+    assert "Describe the action, or clear its owner and date." in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_amending_a_review_keeps_the_actions_already_done(cm_client, hub, contract, vendor, kpis):
+    """Found by review: saving the amendment rewrote its actions as open, so a typo fixed in
+    the narrative reopened (and made overdue) every action already closed."""
+    review = services.review_create(
+        contract=contract,
+        vendor=vendor,
+        fields={
+            "period_start": d(2026, 7, 1),
+            "period_end": d(2026, 9, 30),
+            "overall_rating": "good",
+        },
+        actions=[
+            {"description": "Send recovery plan", "owner": hub.cm, "due_date": d(2026, 10, 31)},
+            {"description": "Fix invoices", "owner": hub.cm, "due_date": d(2026, 12, 31)},
+        ],
+        by=hub.cm,
+    )
+    review = services.review_submit(review=review, by=hub.cm)
+    done = review.actions.get(description="Send recovery plan")
+    services.action_complete(action=done, by=hub.cm)
+    done.refresh_from_db()
+    edit = cm_client.post(reverse("kpis:review_amend", args=[review.pk]))["Location"]
+    rows = {
+        "actions-TOTAL_FORMS": "2",
+        "actions-INITIAL_FORMS": "2",
+        "actions-0-description": "Send recovery plan",
+        "actions-0-owner": hub.cm.pk,
+        "actions-0-due_date": "2026-10-31",
+        "actions-1-description": "Fix invoices",
+        "actions-1-owner": hub.cm.pk,
+        "actions-1-due_date": "2026-12-31",
+    }
+    data = _form_data(vendor, kpis, narrative="Typo fixed", **rows)
+    assert cm_client.post(edit, data).status_code == 302
+    current = Review.objects.get(state=ReviewState.SUBMITTED)
+    assert current.amends == review
+    status = {a.description: (a.status, a.done_at) for a in current.actions.all()}
+    assert status == {
+        "Send recovery plan": (ActionStatus.DONE, done.done_at),
+        "Fix invoices": (ActionStatus.OPEN, None),
+    }
+
+
+def test_a_review_can_be_corrected_long_after_its_contract_ended(
+    cm_client, hub, vendor, kpis, monkeypatch
+):
+    """The 90 days' grace bounds new reviews, not corrections: amending one gave a 500."""
+    old = ContractFactory(
+        reference="ITS1", category=hub.category, vendors=[vendor],
+        start_date=d(2025, 1, 1), end_date=d(2026, 6, 30),
+    )  # fmt: skip
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: d(2026, 7, 10))
+    review = log_review(old, vendor, hub.cm, d(2026, 4, 1), d(2026, 6, 30), {})
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+    response = cm_client.post(reverse("kpis:review_amend", args=[review.pk]))
+    amendment = Review.objects.get(amends=review)
+    assert response["Location"] == reverse("kpis:review_edit", args=[amendment.pk])
+    data = _form_data(vendor, [], period_start="2026-04-01", period_end="2026-06-30")
+    assert cm_client.post(response["Location"], data).status_code == 302
+    review.refresh_from_db()
+    assert review.state == ReviewState.AMENDED
 
 
 def test_editing_a_draft_keeps_its_period_exempt_from_overlap(
