@@ -19,6 +19,7 @@ from kpis import schedule as periods
 from kpis.models import (
     CURRENT_STATES,
     FREQUENCY_MONTHS,
+    POOR_RATINGS,
     RATING_SCORE,
     ActionStatus,
     ContractKpi,
@@ -190,7 +191,7 @@ def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
     current = list(
         Review.objects.filter(contract_id=schedule.contract_id, state__in=CURRENT_STATES)
         .order_by("-period_end", "-pk")
-        .values_list("period_end", "overall_rating")[:2]
+        .values_list("vendor_id", "period_end", "overall_rating")
     )
     schedule.category_id, schedule.live_until = (
         Contract.objects.filter(pk=schedule.contract_id)
@@ -198,15 +199,28 @@ def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
         .values_list("category_id", "live_until")
         .get()
     )
-    schedule.last_period_end = current[0][0] if current else None
-    schedule.latest_rating = current[0][1] if current else ""
-    schedule.previous_rating = current[1][1] if len(current) > 1 else ""
+    schedule.last_period_end = current[0][1] if current else None
+    schedule.latest_rating, schedule.previous_rating = _rating_pair(current)
     schedule.next_due = periods.next_due(
         schedule.anchor, FREQUENCY_MONTHS[schedule.frequency], schedule.last_period_end
     )
     schedule.full_clean(exclude=["contract"])
     schedule.save()
     return schedule
+
+
+def _rating_pair(reviews: list[tuple]) -> tuple[str, str]:
+    """The latest and previous ratings the schedule shows, from (vendor, period end, rating)
+    rows newest first. Ratings are per vendor: on a framework, one vendor's two latest reviews,
+    not the contract's, whichever vendors they rate. A vendor rated poor twice running is the
+    one shown (the dashboard flags it); otherwise the vendor of the latest review."""
+    by_vendor: dict[int, list[str]] = {}
+    for vendor_id, _end, rating in reviews:
+        by_vendor.setdefault(vendor_id, []).append(rating)
+    pairs = [[*ratings, ""][:2] for ratings in by_vendor.values()]  # Newest vendor first.
+    poor = [pair for pair in pairs if all(rating in POOR_RATINGS for rating in pair)]
+    latest, previous = (poor or pairs or [["", ""]])[0]
+    return latest, previous
 
 
 def live_until_expression():

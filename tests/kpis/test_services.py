@@ -210,6 +210,29 @@ def test_actions_are_open_done_or_overdue(hub, contract, vendor, today):
     assert late.status == ActionStatus.DONE and late.display_status(today) == "done"
 
 
+def test_poor_twice_in_a_row_is_per_vendor_on_a_framework(hub):
+    """Found by review: the flag read the contract's two latest reviews, whichever vendors they
+    rated, so a framework supplier failing two quarters running went unflagged beside a good
+    one, and two suppliers each poor once were flagged."""
+    acme, bolt = VendorFactory(), VendorFactory()
+    framework = ContractFactory(
+        category=hub.category, vendors=[acme, bolt],
+        start_date=d(2026, 1, 1), end_date=d(2028, 12, 31),
+    )  # fmt: skip
+    services.schedule_set(contract=framework, frequency="quarterly")
+
+    def review(vendor, quarter, rating):
+        start, end = [(d(2026, 4, 1), d(2026, 6, 30)), (d(2026, 7, 1), d(2026, 9, 30))][quarter]
+        log_review(framework, vendor, hub.cm, start, end, {}, rating=rating)
+
+    review(acme, 0, "inadequate")
+    review(bolt, 0, "requires_improvement")
+    assert selectors.dashboard().poor_twice == []  # Two vendors, each poor once.
+    review(acme, 1, "inadequate")
+    review(bolt, 1, "good")
+    assert [s.contract_id for s in selectors.dashboard().poor_twice] == [framework.pk]
+
+
 def test_poor_twice_in_a_row_and_publication_gap_on_dashboard(hub, contract, vendor, kpis):
     contract.awarded_value = Decimal("6000000")
     contract.save()
