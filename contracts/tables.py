@@ -7,15 +7,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_tables2.data import TableQuerysetData
 
+from categories.templatetags.people import person as person_name
 from contracts.models import Contract, ContractStatus
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
-
-
-def person_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def _nulls_last(queryset, field: str, descending: bool):

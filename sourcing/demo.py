@@ -413,7 +413,9 @@ def seed(ctx) -> None:
                     kind=kind,
                     content=HANDOVER_TEXT[kind] if accepted_all or mobilising_now or k < 2 else "",
                     accepted_at=s.now if accepted else None,
-                    accepted_by=handover.accepted_by if accepted else None,
+                    accepted_by=(handover.accepted_by or approvers[k % len(approvers)])
+                    if accepted
+                    else None,
                 )
             )
     HandoverItem.objects.bulk_create(items, batch_size=2000)

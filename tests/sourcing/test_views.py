@@ -2,15 +2,18 @@ import csv
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from contracts.models import ContractStatus
 from sourcing import services
 from sourcing.models import (
     DecisionKind,
+    HandoverItem,
     HandoverItemKind,
     ProjectStatus,
     RenewalDecision,
@@ -379,6 +382,34 @@ def test_renewal_pipeline_page_and_late_filter(signed_in, hub, django_assert_max
     assert response.context["decidable"] == {c.pk for c in response.context["page"]}
     response = client.get(reverse("sourcing:renewals"), {"late": "1", "page": "zz"})
     assert [c.reference for c in response.context["page"]] == ["SOON"]
+
+
+def test_the_renewal_pipeline_pages_on(signed_in, hub):
+    """Its Next link read "??page=2" and so showed page 1 again (found by review)."""
+    for n in range(55):
+        ContractFactory(
+            reference=f"R{n:03}",
+            category=hub.category,
+            end_date=TODAY + datetime.timedelta(days=30 + n),
+        )
+    client = signed_in(hub.cm)
+    first = client.get(reverse("sourcing:renewals"), {"late": ""})
+    link = re.search(r'href="([^"]+)">Next<', first.content.decode()).group(1)
+    assert link == "?late=&amp;page=2"
+    second = client.get(reverse("sourcing:renewals") + link.replace("&amp;", "&"))
+    assert second.context["page"].number == 2
+    assert second.context["page"][0].reference == "R050"
+
+
+def test_a_handover_accepted_by_a_user_since_deleted_still_shows(signed_in, hub):
+    """The page named the accepter through `.username` of nobody: a 500 for every such pack."""
+    project = make_project(hub, stage=Stage.MOBILISATION)
+    HandoverItem.objects.filter(handover=project.handover).update(
+        content="x", accepted_at=timezone.now(), accepted_by=None
+    )
+    response = signed_in(hub.cm).get(reverse("sourcing:handover", args=[project.pk]))
+    assert response.status_code == 200
+    assert "Accepted by a former user" in response.content.decode()
 
 
 def test_decide_extend_through_form(signed_in, hub):
