@@ -260,7 +260,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+# Every table scrolls sideways inside its wrapper on a phone, not the whole page.
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 LOGGING = {
     "version": 1,

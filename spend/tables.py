@@ -30,8 +30,6 @@ class TransactionTable(tables.Table):
         order_by = ("-payment_date",)
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = "No payments match these filters."
-        # Scrolls sideways inside its wrapper on a phone instead of widening the whole page.
-        template_name = "django_tables2/bootstrap5-responsive.html"
 
     def render_amount(self, value):
         return money(value)
