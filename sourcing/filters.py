@@ -10,6 +10,8 @@ from sourcing.forms import OWNER_ROLES
 from sourcing.models import ProjectStatus, Rag, Route, Stage
 from sourcing.selectors import rag_q
 
+BEHIND = "behind"
+
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -22,7 +24,10 @@ class ProjectFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
     route = django_filters.ChoiceFilter(choices=Route.choices, empty_label="Any route")
     rag = django_filters.ChoiceFilter(
-        choices=Rag.choices, method="filter_rag", empty_label="Any RAG", label="RAG"
+        choices=[*Rag.choices, (BEHIND, "Behind plan, amber or red")],
+        method="filter_rag",
+        empty_label="Any RAG",
+        label="RAG",
     )
     pillar = django_filters.ModelChoiceFilter(
         field_name="category__pillar", queryset=Pillar.objects.all(), empty_label="Any pillar"
@@ -53,4 +58,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(predecessor__isnull=value == "new")
 
     def filter_rag(self, queryset, name, value):
-        return queryset.filter(rag_q(value, timezone.localdate()))
+        today = timezone.localdate()
+        if value == BEHIND:  # What the workload report counts as behind plan.
+            return queryset.filter(rag_q(Rag.AMBER, today) | rag_q(Rag.RED, today))
+        return queryset.filter(rag_q(value, today))

@@ -1,6 +1,7 @@
 """Who manages this contract? One box, one step to the answer."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -52,6 +53,23 @@ def test_cover_person_is_shown_while_the_primary_is_absent(client, hub, printing
     html = client.get(LOOKUP, {"q": "ITS75"}).content.decode()
     assert "contact the cover person" in html
     assert html.index(hub.cover.profile.work_phone) < html.index(hub.cm.profile.work_phone)
+
+
+def test_a_full_page_of_answers_does_not_pass_for_the_number_of_matches(client, hub):
+    """ "10 contracts match 'waste'" when the index held 58 (found by review): ten answers are
+    the first ten, and the page links to every match."""
+    for n in range(12):
+        ContractFactory(reference=f"ENV{n}", title=f"Waste collection {n}", category=hub.category)
+    client.force_login(hub.buyer)
+    html = client.get(LOOKUP, {"q": "waste"}).content.decode()
+    assert html.count("answer-card") == 10
+    assert "The first 10 contracts matching “waste”" in html
+    assert "10 contracts match “" not in html
+    index = re.search(r'href="([^"]+)">see every match', html).group(1).replace("&amp;", "&")
+    assert len(re.findall(r'data-ref="ENV', client.get(index).content.decode())) == 12
+    ContractFactory(reference="ENV99", title="Banbury waste depot", category=hub.category)
+    few = client.get(LOOKUP, {"q": "banbury"}).content.decode()
+    assert "1 contract matches “banbury”." in few
 
 
 def test_no_match_says_so_and_empty_query_shows_the_box(client, hub, printing):

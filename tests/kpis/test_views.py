@@ -232,6 +232,24 @@ def test_odd_query_strings_never_fail(cm_client, contract, vendor):
     assert cm_client.get(reverse("kpis:export_key_kpis", args=["xml"])).status_code == 404
 
 
+def test_the_dashboard_says_when_a_list_shows_only_the_most_urgent(
+    cm_client, hub, contract, monkeypatch
+):
+    """ "Reviews overdue (57)" above 25 rows, with nothing saying so (found by review)."""
+    monkeypatch.setattr("kpis.selectors.DASHBOARD_ROWS", 2)
+    for n in range(3):  # Quarterly from 2025: overdue, as ITS75's own schedule is.
+        services.schedule_set(
+            contract=ContractFactory(
+                reference=f"ITS8{n}", category=hub.category, start_date=d(2025, 1, 1)
+            ),
+            frequency="quarterly",
+        )
+    html = cm_client.get(reverse("kpis:dashboard")).content.decode()
+    overdue = html.split('id="overdue"')[1].split("</section>")[0]
+    assert "Reviews overdue (4)" in overdue
+    assert "Showing the 2 most urgent of 4" in overdue
+
+
 def test_dashboard_filters_by_authority_and_period(cm_client, hub, contract, vendor):
     from tests.factories import AuthorityFactory
 

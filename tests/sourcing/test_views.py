@@ -575,6 +575,11 @@ def test_workload_counts_projects_by_stage_and_behind_plan(signed_in, hub):
     (person,) = response.context["people"]
     assert person["total"] == 2 and person["behind"] == 1
     assert person["stages"][1] == 1 and person["stages"][3] == 1
+    # Its "behind" link lists what it counted: amber (5 days late) and red alike. It listed
+    # red only, so 21 behind opened a list of 10 (found by review).
+    link = re.search(r'href="([^"]+)">1</a>', response.content.decode()).group(1)
+    listed = signed_in(hub.head).get(link.replace("&amp;", "&"))
+    assert [p.pk for p in listed.context["table"].data] == [late.pk]
 
 
 def test_metrics_page_shows_medians(signed_in, hub):
