@@ -94,3 +94,19 @@ def test_project_moves_across_board_to_award_and_handover_is_accepted(
     assert project.stage == Stage.COMPLETE
     assert project.contract.status == ContractStatus.ACTIVE
     assert predecessor.status == ContractStatus.SUPERSEDED
+
+
+def test_the_board_fits_the_window_so_its_last_stages_can_be_reached(
+    page, live_server, hub, screenshot
+):
+    """At 1366 x 900 stages 7-9 start past the window's edge, and the board's one sideways
+    scrollbar lay at its foot, 4,000 px down (found by review). Columns scroll their cards."""
+    for n in range(20):
+        make_project(hub, title=f"Project {n}")
+    sign_in(page, live_server, hub.sourcing.username)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/sourcing/")
+    board = page.evaluate("document.getElementById('board').getBoundingClientRect().bottom")
+    assert board <= 900
+    assert page.evaluate("document.getElementById('board').scrollWidth") > 1366  # Sideways.
+    screenshot(page, "sourcing-board-1366")
