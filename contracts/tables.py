@@ -9,8 +9,7 @@ from django_tables2.data import TableQuerysetData
 
 from categories.templatetags.people import person as person_name
 from contracts.models import Contract, ContractStatus
-
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+from procurement_hub.formatting import whole_money
 
 
 def _nulls_last(queryset, field: str, descending: bool):
@@ -141,7 +140,4 @@ class ContractTable(tables.Table):
         )
 
     def render_awarded_value(self, value, record):
-        symbol = CURRENCY_SYMBOLS.get(record.currency)
-        if symbol:
-            return f"{symbol}{value:,.0f}"
-        return format_html("{} {}", record.currency, f"{value:,.0f}")
+        return whole_money(value, record.currency)

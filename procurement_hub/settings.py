@@ -78,8 +78,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "procurement_hub.context_processors.hub",
             ],
-            # {{ user|person }} on every page, without a {% load %}.
-            "builtins": ["categories.templatetags.people"],
+            # {{ user|person }} and {{ value|money }} on every page, without a {% load %}.
+            "builtins": ["categories.templatetags.people", "procurement_hub.formatting"],
         },
     },
 ]

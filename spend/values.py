@@ -6,6 +6,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from procurement_hub.formatting import write_amount
+
 DEFAULT_DATE_FORMATS = (
     "%d/%m/%Y",
     "%Y-%m-%d",
@@ -158,14 +160,9 @@ def expense_key(expense_name: str) -> str:
     return normalize_name(expense_name)[:200] if expense_name else ""
 
 
-MINUS = "\u2212"  # The minus sign: −£1,000.00 for a credit, not £-1,000.00.
-
-
 def format_pounds(value, places: int = 0) -> str:
     """£1,234 (or £1,234.56 with two places), and −£1,234 for a credit or refund: how every
     spend page writes an amount. Empty for no value."""
     if value in (None, ""):
         return ""
-    amount = Decimal(str(value))
-    sign = MINUS if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.{int(places)}f}"
+    return write_amount(Decimal(str(value)), places)

@@ -1,0 +1,44 @@
+"""How an amount of money is written on the contract and sourcing pages: `{{ value|money }}`,
+`{{ value|money:contract.currency }}` (a built-in filter, see TEMPLATES in settings).
+
+£11,705,900 for whole pounds, £1,234.56 with pence, −£300 for a credit, "EUR 5,000" for a
+currency without a symbol here, and "" for no value (so `|default:"–"` can say so)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+MINUS = "\u2212"  # The minus sign: −£1,000.00 for a credit, not £-1,000.00.
+
+
+def write_amount(amount: Decimal, places: int, currency: str = "GBP") -> str:
+    """An amount with `places` decimals, its currency's symbol and the minus sign first."""
+    number = f"{abs(amount):,.{int(places)}f}"
+    sign = MINUS if amount < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(currency or "GBP")
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency} {number}"
+
+
+@register.filter
+def money(value, currency: str = "GBP") -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return write_amount(amount, 0 if amount == amount.to_integral_value() else 2, currency)
+
+
+@register.filter
+def whole_money(value, currency: str = "GBP") -> str:
+    """As money, rounded to whole pounds: report totals (£1,234, never £1,233.50)."""
+    if value in (None, ""):
+        return ""
+    try:
+        return money(Decimal(str(value)).quantize(Decimal(1)), currency)
+    except InvalidOperation:
+        return str(value)
