@@ -33,6 +33,7 @@ from kpis.models import (
     ReviewSchedule,
     ReviewState,
 )
+from procurement_hub.formatting import day
 
 
 class ReviewLocked(PermissionDenied):
@@ -266,12 +267,12 @@ def review_period_errors(
     ended = contract.end_date and contract.end_date + datetime.timedelta(days=grace) < today
     if ended and not correcting:
         errors["__all__"] = (
-            f"This contract ended on {contract.end_date:%d %b %Y}; reviews can be logged only "
+            f"This contract ended on {day(contract.end_date)}; reviews can be logged only "
             f"up to {grace} days after the end."
         )
     if contract.start_date and period_end < contract.start_date:
         errors["period_end"] = (
-            f"The period ends before the contract starts ({contract.start_date:%d %b %Y})."
+            f"The period ends before the contract starts ({day(contract.start_date)})."
         )
     overlapping = (
         Review.objects.filter(
@@ -288,7 +289,7 @@ def review_period_errors(
     if overlapping is not None:
         errors["period_start"] = (
             f"This period overlaps the {overlapping.get_state_display().lower()} review of "
-            f"{overlapping.period_start:%d %b %Y} – {overlapping.period_end:%d %b %Y}."
+            f"{day(overlapping.period_start)} – {day(overlapping.period_end)}."
         )
     return errors
 

@@ -45,6 +45,7 @@ from notifications.rules import (
     latest_reached,
     threshold_key,
 )
+from procurement_hub.formatting import day, long_day
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -487,7 +488,7 @@ def _expire_contracts(ctx: _ScanContext) -> int:
                     due_date=p.end_date,
                     title=f"{p.reference} has expired",
                     body=(
-                        f"{p.reference} – {p.title} ended on {p.end_date:%d %B %Y} and is now "
+                        f"{p.reference} – {p.title} ended on {long_day(p.end_date)} and is now "
                         "marked as expired. Orders can no longer be placed against it."
                     ),
                 )
@@ -549,9 +550,9 @@ def _expiry_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
                 recipients += [p.sourcing_manager, p.head]
             recipients += followers.get(p.pk, [])
             days = (p.end_date - ctx.today).days
-            title = f"{p.reference} expires {describe_days(days)} ({p.end_date:%d %b %Y})"
+            title = f"{p.reference} expires {describe_days(days)} ({day(p.end_date)})"
             body = (
-                f"{p.reference} – {p.title} ends on {p.end_date:%d %B %Y}, {describe_days(days)}."
+                f"{p.reference} – {p.title} ends on {long_day(p.end_date)}, {describe_days(days)}."
             )
             if p.pk not in decided:
                 body += " No re-procurement or extension has been recorded yet."
@@ -625,11 +626,11 @@ def _extension_rows(ctx: _ScanContext, options: list[tuple]) -> list[tuple]:
                     due_date=decide_by,
                     title=(
                         f"{p.reference}: decide extension option {sequence} "
-                        f"{describe_days(days)} ({decide_by:%d %b %Y})"
+                        f"{describe_days(days)} ({day(decide_by)})"
                     ),
                     body=(
                         f"Extension option {sequence} of {p.reference} – {p.title} "
-                        f"({length_months} months) must be decided by {decide_by:%d %B %Y}."
+                        f"({length_months} months) must be decided by {long_day(decide_by)}."
                     ),
                 )
             )
@@ -749,7 +750,7 @@ def _kpi_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
                             title=title,
                             body=(
                                 f"The KPI review of {p.reference} – {p.title} is due on "
-                                f"{due:%d %B %Y}."
+                                f"{long_day(due)}."
                             ),
                         )
                     )

@@ -42,3 +42,13 @@ def whole_money(value, currency: str = "GBP") -> str:
         return money(Decimal(str(value)).quantize(Decimal(1)), currency)
     except InvalidOperation:
         return str(value)
+
+
+def day(date) -> str:
+    """8 Dec 2026: dates in messages as the pages write them ("j M Y"), never "08 Dec"."""
+    return f"{date.day} {date:%b %Y}"
+
+
+def long_day(date) -> str:
+    """8 December 2026."""
+    return f"{date.day} {date:%B %Y}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from categories.models import Authority
 from contracts import services as contract_services
 from contracts.models import Contract, ContractDocument, ContractStatus, ExtensionOption
+from procurement_hub.formatting import day
 from sourcing.models import (
     AwardLine,
     ContractSuccession,
@@ -263,7 +264,7 @@ def _claim_term(contract: Contract) -> Contract:
         raise ValidationError("The contract has no end date to decide about.")
     if RenewalDecision.objects.filter(contract=locked, term_end=locked.end_date).exists():
         raise ValidationError(
-            f"A decision on the term ending {locked.end_date:%d %b %Y} is already recorded."
+            f"A decision on the term ending {day(locked.end_date)} is already recorded."
         )
     return locked
 
@@ -304,8 +305,8 @@ def contract_extend(
     if new_end > locked.max_end_date:
         raise ValidationError(
             {
-                "option": f"Option {option.sequence} would end the contract on {new_end:%d %b %Y}, "
-                f"after its maximum end date {locked.max_end_date:%d %b %Y}."
+                "option": f"Option {option.sequence} would end the contract on {day(new_end)}, "
+                f"after its maximum end date {day(locked.max_end_date)}."
             }
         )
     decision = _decide(

@@ -82,7 +82,7 @@ def test_overlapping_period_is_a_clear_form_error(cm_client, hub, contract, vend
     data = _form_data(vendor, kpis, period_start="2026-08-01", period_end="2026-10-31")
     response = cm_client.post(reverse("kpis:review_create", args=[contract.reference]), data)
     assert response.status_code == 200
-    assert "overlaps the submitted review of 01 Jul 2026" in response.content.decode()
+    assert "overlaps the submitted review of 1 Jul 2026" in response.content.decode()
     assert Review.objects.count() == 1
 
 
