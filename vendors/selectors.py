@@ -13,15 +13,15 @@ from procurement_hub.text import search_terms
 from vendors.models import Vendor, VendorAlias
 
 
-def vendor_directory(*, text: str = "", contracts: QuerySet) -> QuerySet:
-    """Vendors matching the words, each with the number of (visible) contracts it holds."""
-    held = (
-        ContractAward.objects.filter(vendor=OuterRef("pk"), contract__in=contracts)
-        .order_by()
-        .values("vendor")
-        .annotate(n=Count("contract", distinct=True))
-        .values("n")
-    )
+def vendor_directory(*, text: str = "", contracts: QuerySet | None = None) -> QuerySet:
+    """Vendors matching the words, each with the number of contracts it holds: all of them, or
+    those in `contracts` (what a visitor to the public index may see). Counted from the award
+    index alone when every contract counts: sorting 10,250 vendors by it took 1.3 s with a
+    look-up of each award's contract, 0.15 s without (bench/RESULTS.md)."""
+    held = ContractAward.objects.filter(vendor=OuterRef("pk"))
+    if contracts is not None:
+        held = held.filter(contract__in=contracts)
+    held = held.order_by().values("vendor").annotate(n=Count("contract", distinct=True)).values("n")
     queryset = Vendor.objects.annotate(contract_count=Coalesce(Subquery(held), 0))
     for term in search_terms(text):
         queryset = queryset.filter(search_names__contains=term)

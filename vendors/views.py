@@ -14,7 +14,10 @@ from vendors.tables import VendorTable
 @browse_required
 def vendor_list(request):
     text = request.GET.get("q", "")[:200]
-    contracts = access.visible_contracts(request.user)
+    # Staff count every contract; a visitor to the public index, only the public ones.
+    contracts = (
+        None if access.can_see_internal(request.user) else access.visible_contracts(request.user)
+    )
     table = VendorTable(selectors.vendor_directory(text=text, contracts=contracts))
     configure_table(request, table)
     context = {"table": table, "query": text, "per_page_choices": PER_PAGE_CHOICES}

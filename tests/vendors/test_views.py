@@ -26,6 +26,26 @@ def test_directory_searches_aliases_and_counts_contracts(client, hub, vendors):
     assert "PrintCo" in html
 
 
+def test_the_directory_counts_contracts_by_who_is_looking(client, hub, vendors, settings):
+    """Staff count every contract from the award index alone (sorting 10,250 vendors by it
+    read each award's contract: 1.3 s at the bench, 0.15 s without); a visitor to the public
+    index counts the public contracts only."""
+    client.force_login(hub.buyer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("vendors:list"), {"sort": "-contract_count"})
+    assert [row.record.contract_count for row in response.context["table"].page.object_list] == [
+        2,
+        0,
+    ]
+    directory = next(q["sql"] for q in queries.captured_queries if "vendors_vendor" in q["sql"]
+                     and "contracts_contractaward" in q["sql"])  # fmt: skip
+    assert 'contracts_contract"' not in directory.replace('contracts_contractaward"', "")
+    client.logout()
+    settings.HUB_PUBLIC_INDEX = True
+    response = client.get(reverse("vendors:list"), {"q": "acme"})
+    assert [row.record.contract_count for row in response.context["table"].page.object_list] == [1]
+
+
 def test_directory_query_count_is_constant(client, hub, django_assert_max_num_queries):
     for _ in range(60):
         vendor = VendorFactory()
