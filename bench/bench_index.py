@@ -44,7 +44,23 @@ NOTES = """What the numbers led to (EXPLAIN ANALYZE at 200,000 contracts):
   123 ms. The pillar filter also uses literal category ids.
 - Still costly: `COUNT(*)` of ~110,000 current contracts for the paginator (~40 ms), and about
   45–60 ms of Python per index page (django-tables2 cells and the filter form), multiplied by
-  the machine's load."""
+  the machine's load.
+
+Run of 2026-12-05, on a slower machine. Its CPU probe took 1.4–1.6 s, against 0.56 s on the
+machine of the spend bench the day before, and the floor view's Python 3.8 ms against 1.2 ms
+in the run before this one. On it the index pages miss 150 ms with the code of that earlier run
+too: A/B on this machine and database, `26131a3` against this code, index unfiltered p50 190
+against 194 ms (225 ms with django-tables2's -responsive template, tried and dropped: it cost
+~30 ms of CPU a page). The index code did not change between the two; the machine did.
+The run before this one, on the faster machine, met every target: p50/p95 79/122 ms
+unfiltered, 101/122 ms with 3 filters + sort, 95/118 ms by contract manager, 16/19 and
+41/59 ms for the two lookups.
+- The vendor directory is timed from this run. Sorted by contracts held it took p50 1,183 ms
+  at `26131a3`: each vendor's count looked up every award's contract to check it was visible,
+  though staff see every contract. Staff now count from the award index alone: p50 179 ms
+  here (EXPLAIN ANALYZE 1,328 → 145 ms). Still over 150 ms on this machine: sorting 10,250
+  vendors by a count needs every count.
+- By supplier code, page 50: p50 209 → 82 ms with the new `vendor_code_idx`."""
 LOOKUP_TARGET_MS = 100
 
 
@@ -149,6 +165,7 @@ def main() -> None:
         ),
         ("Vendor directory, search (one word)", ["/vendors/?q=care"], INDEX_TARGET_MS),
     ]
+    probe = common.cpu_probe()
     results = []
     for label, urls, target in pages:
         timing = common.timings(client, label, urls, runs=args.runs)
@@ -171,7 +188,8 @@ def main() -> None:
         f"Machine: {os.cpu_count()} cores, 1-minute load average {load:.1f} at the end of the "
         "run (other work shared the machine; an idle one gives lower figures). "
         '"Django CPU" is the CPU time of the Django process alone: the part of a request '
-        "that is Python (views, templates), whatever the load.",
+        "that is Python (views, templates), whatever the load. "
+        f"CPU probe (20 million steps of a Python loop, as in the spend bench): {probe:.2f} s.",
         "",
         "| Page | p50 ms | p95 ms | p50 / floor | Django CPU p50 ms | SQL queries "
         "| Target (p95) | Met? |",

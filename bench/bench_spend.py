@@ -49,6 +49,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.common import cpu_probe  # noqa: E402
 from bench.results import RESULTS, write_section  # noqa: E402
 from categories.models import Authority, Category  # noqa: E402
 from contracts import demo as contracts_demo  # noqa: E402
@@ -421,15 +422,6 @@ def time_withdrawal() -> tuple[float, int]:
     if left:
         raise SystemExit(f"withdrawal left {left:,} payments")
     return elapsed, before
-
-
-def cpu_probe() -> float:
-    """Seconds for 20 million steps of a Python loop: how fast this machine is just now."""
-    started = time.perf_counter()
-    total = 0
-    for step in range(20_000_000):
-        total += step
-    return time.perf_counter() - started
 
 
 SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression",

@@ -139,3 +139,12 @@ def timings(client, label: str, urls: list[str], *, runs: int = 60, warmup: int 
         if response.status_code != 200:
             raise SystemExit(f"{label}: {urls[i % len(urls)]} gave {response.status_code}")
     return Timing(label, samples, queries, response.status_code, cpu)
+
+
+def cpu_probe() -> float:
+    """Seconds for 20 million steps of a Python loop: how fast this machine is just now."""
+    started = time.perf_counter()
+    total = 0
+    for step in range(20_000_000):
+        total += step
+    return time.perf_counter() - started
