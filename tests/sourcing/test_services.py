@@ -264,19 +264,23 @@ def test_an_extension_runs_whole_months_from_the_day_after_the_term(hub, end, mo
     assert decision.new_end_date == contract.end_date == new_end
 
 
-def test_an_extension_recorded_after_the_term_lapsed_makes_the_contract_active_again(hub):
-    """The decision was taken in time but recorded after the nightly scan marked the contract
-    expired: it runs on, active, rather than "expired" with a future end date."""
-    contract = extendable_contract(hub, end_in_days=-10)
-    contract.status = ContractStatus.EXPIRED
-    contract.save(update_fields=["status"])
-    services.contract_extend(
+def take_first_option(hub, contract):
+    return services.contract_extend(
         contract=contract,
         option=contract.extension_options.get(sequence=1),
         rationale="Agreed in time",
         approved_by=hub.head,
         by=hub.cm,
     )
+
+
+def test_an_extension_recorded_after_the_term_lapsed_makes_the_contract_active_again(hub):
+    """The decision was taken in time but recorded after the nightly scan marked the contract
+    expired: it runs on, active, rather than "expired" with a future end date."""
+    contract = extendable_contract(hub, end_in_days=-10)
+    contract.status = ContractStatus.EXPIRED
+    contract.save(update_fields=["status"])
+    take_first_option(hub, contract)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE and contract.end_date > TODAY
 
@@ -288,13 +292,7 @@ def test_a_terminated_or_superseded_contract_cannot_be_extended(hub, status):
     contract.save(update_fields=["status"])
     old_end = contract.end_date
     with pytest.raises(ValidationError, match="cannot be extended"):
-        services.contract_extend(
-            contract=contract,
-            option=contract.extension_options.get(sequence=1),
-            rationale="x",
-            approved_by=hub.head,
-            by=hub.cm,
-        )
+        take_first_option(hub, contract)
     contract.refresh_from_db()
     assert contract.end_date == old_end and not RenewalDecision.objects.exists()
 
@@ -306,13 +304,7 @@ def test_followers_are_told_when_an_extension_moves_the_end_date(
     old_end = contract.end_date
     Follow.objects.create(user=hub.buyer, contract=contract)
     with django_capture_on_commit_callbacks(execute=True):
-        decision = services.contract_extend(
-            contract=contract,
-            option=contract.extension_options.get(sequence=1),
-            rationale="x",
-            approved_by=hub.head,
-            by=hub.cm,
-        )
+        decision = take_first_option(hub, contract)
     notice = Notification.objects.get(kind=Kind.CHANGE, recipient=hub.buyer)
     assert f"{old_end.day} {old_end:%b %Y}" in notice.body
     assert notice.body.endswith("extension option 1 taken")
