@@ -39,11 +39,11 @@ from bench.results import write_section  # noqa: E402
 from contracts import demo as contracts_demo  # noqa: E402
 from contracts.management.commands.seed_demo import wipe_data  # noqa: E402
 from contracts.models import Contract, ExtensionOption  # noqa: E402
+from contracts.terms import extended_end  # noqa: E402
 from procurement_hub.demo import DemoContext  # noqa: E402
 from sourcing import demo as sourcing_demo  # noqa: E402
 from sourcing import services  # noqa: E402
 from sourcing.models import ProjectStage, RenewalDecision, SourcingProject  # noqa: E402
-from sourcing.selectors import extended_end  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 22)
 PAGE_TARGET, REPORT_TARGET, EXTEND_TARGET = 300, 500, 50

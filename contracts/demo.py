@@ -6,7 +6,6 @@ read what it makes from the database. Everything is drawn from `ctx.rng`, so a s
 PostgreSQL for big tables), so 200,000 contracts take well under a minute.
 """
 
-import calendar
 import contextlib
 import datetime
 import functools
@@ -32,6 +31,7 @@ from contracts.models import (
     ContractStatus,
     ExtensionOption,
 )
+from contracts.terms import add_months, extended_end
 from procurement_hub.demo import DEMO_PASSWORD
 from procurement_hub.text import fold
 from vendors.models import Vendor, VendorAlias, VendorContact, VendorStatus
@@ -90,12 +90,6 @@ def seed(ctx) -> None:
         f"  {len(builder.people)} staff, {len(builder.vendor_rows)} vendors, "
         f"{ctx.contracts} contracts in {seconds:.1f} s"
     )
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass
@@ -619,7 +613,7 @@ class _Builder:
                     exercised_by=manager if taken else None,
                 )
             )
-            boundary = add_months(boundary, length)
+            boundary = extended_end(boundary, length)
 
 
 def _letters(rng) -> str:
@@ -630,7 +624,7 @@ def _max_end(end, options, exercised):
     if end is None:
         return None
     for length in options[exercised:]:
-        end = add_months(end, length)
+        end = extended_end(end, length)
     return end
 
 

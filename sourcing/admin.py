@@ -33,6 +33,7 @@ class ProjectHistoryInline(RelatedInline):
 class SourcingProjectAdmin(admin.ModelAdmin):
     list_display = ("title", "category", "route", "stage", "status", "owner", "stage_target_exit")
     list_filter = ("status", "stage", "route", "category__pillar")
+    sortable_by = ("title", "route", "stage", "status", "stage_target_exit")  # Indexed, no join.
     search_fields = ("title", "predecessor__reference", "contract__reference")
     raw_id_fields = ("owner", "predecessor", "contract", "category")
     list_select_related = ("category", "owner")

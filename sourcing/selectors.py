@@ -1,6 +1,5 @@
 """Reads of the sourcing pipeline."""
 
-import calendar
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -31,6 +30,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from contracts.models import ENDED_STATUSES, Contract, ExtensionOption
+from contracts.terms import add_months
 from procurement_hub.cache import cache_get, cache_set
 from sourcing.models import (
     AwardLine,
@@ -313,20 +313,6 @@ def project_timeline(project: SourcingProject, today: datetime.date | None = Non
 
 
 # --- Renewal pipeline --------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def extended_end(end: datetime.date, months: int) -> datetime.date:
-    """The last day of a term extended by `months`. End dates are inclusive, so the term is
-    counted from the day after: 30 Jun + 2 months ends on 31 Aug, 28 Feb 2027 + 12 months on
-    29 Feb 2028, 15 Mar on 15 Mar."""
-    one_day = datetime.timedelta(days=1)
-    return add_months(end + one_day, months) - one_day
 
 
 def renewal_pipeline(

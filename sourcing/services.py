@@ -15,6 +15,7 @@ from django.utils import timezone
 from categories.models import Authority
 from contracts import services as contract_services
 from contracts.models import Contract, ContractDocument, ContractStatus, ExtensionOption
+from contracts.terms import extended_end
 from procurement_hub.formatting import day
 from sourcing.models import (
     AwardLine,
@@ -32,7 +33,7 @@ from sourcing.models import (
     SourcingProject,
     Stage,
 )
-from sourcing.selectors import WORK_STAGES, LeadTimes, extended_end, start_by
+from sourcing.selectors import WORK_STAGES, LeadTimes, start_by
 from vendors.models import VendorContact
 
 # Moves to these stages need the award recorded (the contract exists from then on).
@@ -322,9 +323,10 @@ def contract_extend(
     option.exercised, option.exercised_at, option.exercised_by = True, decision.decided_at, by
     option.save(update_fields=["exercised", "exercised_at", "exercised_by"])
     fields = {"end_date": new_end}
-    if locked.status == ContractStatus.EXPIRED:
+    if locked.status == ContractStatus.EXPIRED and new_end >= timezone.localdate():
         # Recorded after the nightly scan marked the term over: the contract runs on, not left
-        # "expired" with a future end date (hidden from the index and every reminder).
+        # "expired" with a future end date (hidden from the index and every reminder). An
+        # extension whose new end has passed too stays expired.
         fields["status"] = ContractStatus.ACTIVE
     contract_services.contract_set(
         contract=locked,

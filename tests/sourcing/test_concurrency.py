@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 
+from contracts.terms import extended_end
 from sourcing import services
 from sourcing.models import RenewalDecision
-from sourcing.selectors import extended_end
 from tests.sourcing.factories import extendable_contract
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contracts.models import ContractStatus
+from contracts.terms import extended_end
 from notifications.models import Follow, Kind, Notification
 from sourcing import selectors, services
 from sourcing.models import (
@@ -190,7 +191,7 @@ def test_extension_moves_end_date_marks_option_and_writes_history(hub):
     )
     contract.refresh_from_db()
     option.refresh_from_db()
-    assert contract.end_date == selectors.extended_end(old_end, 12) == decision.new_end_date
+    assert contract.end_date == extended_end(old_end, 12) == decision.new_end_date
     assert option.exercised and option.exercised_by == hub.cm and option.exercised_at
     assert (decision.kind, decision.term_end, decision.approved_by) == (
         DecisionKind.EXTEND,
@@ -243,11 +244,19 @@ def test_extension_never_passes_maximum_end_date(hub):
         (datetime.date(2027, 2, 28), 12, datetime.date(2028, 2, 29)),  # Into a leap year.
         (datetime.date(2028, 2, 29), 12, datetime.date(2029, 2, 28)),
         (datetime.date(2027, 3, 15), 12, datetime.date(2028, 3, 15)),
+        # Not a month end: the day is kept, clamped to a shorter month (found by review:
+        # counting from the day after lost a day here).
+        (datetime.date(2027, 5, 30), 6, datetime.date(2027, 11, 30)),
+        (datetime.date(2027, 5, 29), 6, datetime.date(2027, 11, 29)),
+        (datetime.date(2026, 12, 30), 2, datetime.date(2027, 2, 28)),
+        (datetime.date(2026, 8, 29), 6, datetime.date(2027, 2, 28)),
     ],
 )
-def test_an_extension_runs_whole_months_from_the_day_after_the_term(hub, end, months, new_end):
-    """End dates are inclusive: a term to 30 June extended by two months ends on 31 August,
-    not 30 August (found by review: add_months from the end date cut a day off month ends)."""
+def test_an_extension_keeps_a_month_end_a_month_end_and_any_other_day_its_day(
+    hub, end, months, new_end
+):
+    """A term to 30 June extended by two months ends on 31 August, not 30 August (found by
+    review: add_months from the end date cut a day off month ends)."""
     contract = ContractFactory(
         category=hub.category,
         start_date=datetime.date(2025, 7, 1),
@@ -283,6 +292,24 @@ def test_an_extension_recorded_after_the_term_lapsed_makes_the_contract_active_a
     take_first_option(hub, contract)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE and contract.end_date > TODAY
+
+
+def test_an_extension_recorded_so_late_that_it_has_run_out_leaves_the_contract_expired(hub):
+    """Found by review: it was made active with a past end date, and the next scan expired it
+    again with a second notice."""
+    contract = ContractFactory(
+        category=hub.category,
+        status=ContractStatus.EXPIRED,
+        start_date=datetime.date(2024, 1, 1),
+        end_date=TODAY - datetime.timedelta(days=400),
+        max_end_date=datetime.date(2028, 1, 1),
+    )
+    contract.extension_options.create(
+        sequence=1, length_months=6, decide_by=datetime.date(2025, 7, 1)
+    )
+    take_first_option(hub, contract)
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.EXPIRED and contract.end_date < TODAY
 
 
 @pytest.mark.parametrize("status", [ContractStatus.TERMINATED, ContractStatus.SUPERSEDED])
