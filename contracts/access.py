@@ -51,12 +51,18 @@ def can_create_contract(user) -> bool:
 
 def filing_categories(user, contract: Contract | None = None) -> QuerySet:
     """The categories this user may file a contract in. Those who may create contracts choose
-    any (they could create it there); others keep to their own teams' categories and the
-    contract's current one, so an edit cannot hand a contract to a team they are not in."""
+    any (they could create it there); others keep to the categories they work in (their
+    teams', and those whose contracts they manage or cover) and the contract's current one,
+    so an edit cannot hand a contract to a team they are not in."""
     categories = Category.objects.all()
     if can_create_contract(user):
         return categories
-    own = Category.objects.filter(category_team_q(user)).values("pk")
+    managed = (
+        Q(primary_contract_manager=user)
+        | Q(secondary_contract_manager=user)
+        | Q(cover_contract_manager=user)
+    )
+    own = Category.objects.filter(category_team_q(user) | managed).values("pk")
     current = contract.category_id if contract is not None else None
     return categories.filter(Q(pk__in=own) | Q(pk=current))
 

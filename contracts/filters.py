@@ -91,13 +91,16 @@ class ContractFilter(django_filters.FilterSet):
             data = self.form.cleaned_data if self.form.is_valid() else {}
         return any(data.get(name) for name in ("pillar", "category", "expires_within"))
 
+    def shows_ended(self) -> bool:
+        """Ended contracts are hidden unless asked for: by the box, or by an ended status."""
+        data = getattr(self.form, "cleaned_data", {})
+        return bool(data.get("show_expired")) or data.get("status") in ENDED_STATUSES
+
     @property
     def qs(self):
         # django-filter applies only the fields that validated: a junk value is ignored.
         queryset = super().qs
-        data = getattr(self.form, "cleaned_data", {})
-        # Ended contracts are hidden unless asked for: by the box, or by choosing an ended status.
-        if not data.get("show_expired") and data.get("status") not in ENDED_STATUSES:
+        if not self.shows_ended():
             queryset = queryset.exclude(status__in=ENDED_STATUSES).filter(
                 Q(end_date__gte=self.today) | Q(end_date__isnull=True)
             )

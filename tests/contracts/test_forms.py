@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from contracts.models import Contract
-from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
+from tests.factories import AuthorityFactory, CategoryFactory, ContractFactory, VendorFactory
 
 
 def _payload(hub, **overrides):
@@ -239,6 +239,21 @@ def test_an_editor_cannot_file_a_contract_under_another_teams_category(client, h
     assert contract.category == hub.category
     offered = set(response.context["form"].fields["category"].queryset)
     assert hub.category in offered and hub.other_category not in offered
+
+
+def test_a_contract_manager_may_move_a_contract_between_the_categories_he_manages(
+    client, hub, acme
+):
+    """Found by review: only team membership counted, so the primary manager of two categories
+    could not move a contract between them."""
+    second = CategoryFactory(
+        code="ITS2", pillar=hub.category.pillar, primary_contract_manager=hub.cm
+    )
+    ContractFactory(reference="ITS1", category=hub.category)
+    client.force_login(hub.cm)
+    payload = _payload(hub, reference="ITS1", category=second.pk)
+    assert client.post(reverse("contracts:edit", args=["ITS1"]), payload).status_code == 302
+    assert Contract.objects.get(reference="ITS1").category == second
 
 
 def test_a_contract_assigned_outside_the_team_keeps_its_own_category(client, hub, acme):

@@ -110,7 +110,10 @@ def test_choosing_a_status_lists_its_contracts_ended_ones_included(
     signed_in, contracts, status, expected
 ):
     """Found by review: "Status: Expired" listed nothing unless the expired box was ticked too."""
-    assert refs(signed_in.get(INDEX, {"status": status})) == expected
+    response = signed_in.get(INDEX, {"status": status})
+    assert refs(response) == expected
+    hidden = "(expired hidden)" in response.content.decode()
+    assert hidden is (status != "expired")
 
 
 @pytest.mark.parametrize(
