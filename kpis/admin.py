@@ -21,7 +21,9 @@ class KpiTemplateAdmin(admin.ModelAdmin):
 @admin.register(ContractKpi)
 class ContractKpiAdmin(admin.ModelAdmin):
     list_display = ["name", "contract", "target", "is_key", "is_active"]
-    sortable_by = ["contract"]  # One row per KPI of every contract: sorted by index only.
+    # One row per KPI of every contract: in contract order by its key column, no other sort.
+    sortable_by = []
+    ordering = ["contract_id", "-is_key", "name"]
     raw_id_fields = ["contract", "template"]
     search_fields = ["name", "contract__reference"]
 
@@ -29,7 +31,7 @@ class ContractKpiAdmin(admin.ModelAdmin):
 @admin.register(ReviewSchedule)
 class ReviewScheduleAdmin(admin.ModelAdmin):
     list_display = ["contract", "frequency", "next_due", "latest_rating"]
-    sortable_by = ["contract", "next_due", "latest_rating"]  # The indexed columns.
+    sortable_by = ["next_due", "latest_rating"]  # Indexed, no join.
     raw_id_fields = ["contract"]
     readonly_fields = ["next_due", "last_period_end", "latest_rating", "previous_rating"]
 
@@ -40,7 +42,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
     list_display = ["contract", "vendor", "period_start", "period_end", "state", "overall_rating"]
     list_filter = ["state", "overall_rating"]
-    sortable_by = ["contract", "vendor", "period_end", "state", "overall_rating"]  # Indexed.
+    sortable_by = ["period_end", "state", "overall_rating"]  # Indexed, no join.
     raw_id_fields = ["contract", "vendor", "amends"]
 
     def has_change_permission(self, request, obj=None):

@@ -345,18 +345,17 @@ def _write_results(review: Review, results: Iterable[dict]) -> None:
 def _write_actions(review: Review, actions: Iterable[dict]) -> None:
     """Replace the review's actions. A row without a status (the form edits what, who and by
     when, not progress) keeps the status of the action it was: same description and owner."""
-    progress = {
-        (action.description, action.owner_id): (action.status, action.done_at)
-        for action in review.actions.all()
-    }
+    progress: dict[tuple, list] = {}
+    for action in review.actions.all():  # In the form's order (kpis.forms.action_initial).
+        key = (action.description, action.owner_id)
+        progress.setdefault(key, []).append((action.status, action.done_at))
     review.actions.all().delete()
     actions = list(actions)
     rows = [ReviewAction(review=review, **action) for action in actions]
     for row, action in zip(rows, actions, strict=True):
-        if "status" not in action:
-            row.status, row.done_at = progress.get(
-                (row.description, row.owner_id), (ActionStatus.OPEN, None)
-            )
+        if "status" not in action:  # Two alike take back their statuses in the form's order.
+            kept = progress.get((row.description, row.owner_id), [])
+            row.status, row.done_at = kept.pop(0) if kept else (ActionStatus.OPEN, None)
     for row in rows:
         row.full_clean(exclude=["review"])
     ReviewAction.objects.bulk_create(rows)

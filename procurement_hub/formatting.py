@@ -1,12 +1,14 @@
 """How an amount of money is written on the contract and sourcing pages: `{{ value|money }}`,
 `{{ value|money:contract.currency }}` (a built-in filter, see TEMPLATES in settings).
 
-£11,705,900 for whole pounds, £1,234.56 with pence, −£300 for a credit, "EUR 5,000" for a
-currency without a symbol here, and "" for no value (so `|default:"–"` can say so)."""
+£11,705,900 for whole pounds, £1,234.56 with pence, −£300 for a credit, "CHF 5,000" for a
+currency without a symbol here, and "" for no value (so `|default:"–"` can say so). Without a
+currency argument, the hub's own (HUB_CURRENCY)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
 
 register = template.Library()
 
@@ -14,16 +16,18 @@ CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 MINUS = "\u2212"  # The minus sign: −£1,000.00 for a credit, not £-1,000.00.
 
 
-def write_amount(amount: Decimal, places: int, currency: str = "GBP") -> str:
-    """An amount with `places` decimals, its currency's symbol and the minus sign first."""
+def write_amount(amount: Decimal, places: int, currency: str = "") -> str:
+    """An amount with `places` decimals, its currency's symbol and the minus sign first. No
+    currency given: the hub's own (HUB_CURRENCY)."""
+    currency = currency or settings.HUB_CURRENCY
     number = f"{abs(amount):,.{int(places)}f}"
     sign = MINUS if amount < 0 else ""
-    symbol = CURRENCY_SYMBOLS.get(currency or "GBP")
+    symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency} {number}"
 
 
 @register.filter
-def money(value, currency: str = "GBP") -> str:
+def money(value, currency: str = "") -> str:
     if value in (None, ""):
         return ""
     try:
@@ -34,12 +38,12 @@ def money(value, currency: str = "GBP") -> str:
 
 
 @register.filter
-def whole_money(value, currency: str = "GBP") -> str:
-    """As money, rounded to whole pounds: report totals (£1,234, never £1,233.50)."""
+def whole_money(value, currency: str = "") -> str:
+    """As money, rounded to whole pounds, halves up: report totals (£1,234 for £1,233.50)."""
     if value in (None, ""):
         return ""
     try:
-        return money(Decimal(str(value)).quantize(Decimal(1)), currency)
+        return money(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP), currency)
     except InvalidOperation:
         return str(value)
 

@@ -29,9 +29,17 @@ def test_money(value, currency, written):
     assert money(value, currency) == written
 
 
-def test_whole_money_rounds_to_pounds():
+def test_whole_money_rounds_to_pounds_halves_up():
     assert whole_money(Decimal("1233.50")) == "£1,234"
+    assert whole_money(Decimal("1000.50")) == "£1,001"
     assert whole_money(None) == ""
+
+
+def test_without_a_currency_the_hubs_own_is_written(settings):
+    """Found by review: the default was GBP whatever HUB_CURRENCY said."""
+    settings.HUB_CURRENCY = "EUR"
+    assert money(Decimal("2500000")) == "€2,500,000"
+    assert money(Decimal("5"), "GBP") == "£5"
 
 
 @pytest.mark.django_db

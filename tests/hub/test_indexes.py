@@ -38,8 +38,18 @@ BOUNDED = {
 EXEMPT = {
     # The payments list refuses these sorts past its cap of 10,000 rows (spend.views), so they
     # sort at most 10,000 rows that an indexed filter found.
-    ("table TransactionTable.reference", "spend.Transaction.reference"),
-    ("table TransactionTable.amount", "spend.Transaction.amount"),
+    ("table TransactionTable.reference sort", "spend.Transaction.reference"),
+    ("table TransactionTable.amount sort", "spend.Transaction.amount"),
+}
+
+# Sorts through a join that no index serves, kept because people sort by them: the sort reads
+# the rows the filters kept. Listed as left out in the closing note of stop 16.
+EXEMPT |= {
+    ("table ContractTable.category sort", "category__code"),
+    ("table ProjectTable.category sort", "category__code"),
+    ("table ProjectTable.owner sort", "owner__first_name"),
+    ("table ProjectTable.owner sort", "owner__last_name"),
+    ("table ProjectTable.predecessor sort", "predecessor__reference"),
 }
 
 # Columns sorted by an annotation: what serves them.
@@ -75,9 +85,25 @@ def indexed_columns(model) -> set[str]:
     return columns
 
 
+def joined_sort(source: str, model, path: str) -> list[str]:
+    """A sort that no index of `model` can serve: by a column of another table (a__b), or by a
+    foreign key whose model has a default order (Django then sorts by that order, through a
+    join: found by review, the admin's 'contract' column sorted reviews by contract end date)."""
+    if model._meta.label in BOUNDED or (source, path) in EXEMPT:
+        return []
+    parts = path.split("__")
+    field = model._meta.pk if parts[0] == "pk" else model._meta.get_field(parts[0])
+    # By the key's own column (contract_id), not the relation (contract): no join.
+    related = field.related_model if field.is_relation and parts[0] == field.name else None
+    if len(parts) > 1 or (related is not None and related._meta.ordering):
+        return [f"{source}: {model._meta.label} by {path} (a join)"]
+    return []
+
+
 def unindexed(source: str, model, path: str) -> list[str]:
-    """The fields along `path` (a__b__c) that no index leads, as 'app.Model.field'."""
-    missing = []
+    """The fields along `path` (a__b__c) that no index leads, as 'app.Model.field'; for a sort,
+    also a sort through a join."""
+    missing = joined_sort(source, model, path) if source.endswith(("sort", "order")) else []
     for part in path.split("__"):
         field = model._meta.pk if part == "pk" else model._meta.get_field(part)
         label = f"{model._meta.label}.{field.name}"
@@ -128,7 +154,8 @@ def table_uses():
             if not column.orderable or (name, column.name) in ANNOTATED:
                 continue
             for key in column.order_by or (column.accessor,):
-                yield f"table {name}.{column.name}", model, str(key).lstrip("-").replace(".", "__")
+                path = str(key).lstrip("-").replace(".", "__")
+                yield f"table {name}.{column.name} sort", model, path
 
 
 # Word searches (contains/icontains) that no B-tree serves, as (table, column).

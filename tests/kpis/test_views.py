@@ -178,6 +178,36 @@ def test_amending_a_review_keeps_the_actions_already_done(cm_client, hub, contra
     }
 
 
+def test_two_alike_actions_keep_their_own_statuses_through_an_amendment(
+    cm_client, hub, contract, vendor, kpis
+):
+    review = services.review_create(
+        contract=contract,
+        vendor=vendor,
+        fields={
+            "period_start": d(2026, 7, 1),
+            "period_end": d(2026, 9, 30),
+            "overall_rating": "good",
+        },
+        actions=[
+            {"description": "Chase invoices", "owner": hub.cm, "due_date": d(2026, 10, 31)},
+            {"description": "Chase invoices", "owner": hub.cm, "due_date": d(2026, 12, 31)},
+        ],
+        by=hub.cm,
+    )
+    review = services.review_submit(review=review, by=hub.cm)
+    services.action_complete(action=review.actions.order_by("due_date").first(), by=hub.cm)
+    edit = cm_client.post(reverse("kpis:review_amend", args=[review.pk]))["Location"]
+    rows = {"actions-TOTAL_FORMS": "2", "actions-INITIAL_FORMS": "2"}
+    for i, due in enumerate(("2026-10-31", "2026-12-31")):
+        rows |= {f"actions-{i}-description": "Chase invoices", f"actions-{i}-owner": hub.cm.pk,
+                 f"actions-{i}-due_date": due}  # fmt: skip
+    assert cm_client.post(edit, _form_data(vendor, kpis, **rows)).status_code == 302
+    current = Review.objects.get(state=ReviewState.SUBMITTED)
+    statuses = list(current.actions.order_by("due_date").values_list("status", flat=True))
+    assert statuses == [ActionStatus.DONE, ActionStatus.OPEN]
+
+
 def test_a_review_can_be_corrected_long_after_its_contract_ended(
     cm_client, hub, vendor, kpis, monkeypatch
 ):
