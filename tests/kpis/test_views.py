@@ -135,9 +135,9 @@ def test_an_action_with_an_owner_or_date_but_no_description_is_a_form_error(
     assert not Review.objects.exists()
 
 
-def test_amending_a_review_keeps_the_actions_already_done(cm_client, hub, contract, vendor, kpis):
-    """Found by review: saving the amendment rewrote its actions as open, so a typo fixed in
-    the narrative reopened (and made overdue) every action already closed."""
+def _submitted_with_actions(hub, contract, vendor, first: str, second: str):
+    """A submitted Q3 2026 review with two actions of the contract manager, due 31 Oct and
+    31 Dec 2026."""
     review = services.review_create(
         contract=contract,
         vendor=vendor,
@@ -147,12 +147,18 @@ def test_amending_a_review_keeps_the_actions_already_done(cm_client, hub, contra
             "overall_rating": "good",
         },
         actions=[
-            {"description": "Send recovery plan", "owner": hub.cm, "due_date": d(2026, 10, 31)},
-            {"description": "Fix invoices", "owner": hub.cm, "due_date": d(2026, 12, 31)},
+            {"description": first, "owner": hub.cm, "due_date": d(2026, 10, 31)},
+            {"description": second, "owner": hub.cm, "due_date": d(2026, 12, 31)},
         ],
         by=hub.cm,
     )
-    review = services.review_submit(review=review, by=hub.cm)
+    return services.review_submit(review=review, by=hub.cm)
+
+
+def test_amending_a_review_keeps_the_actions_already_done(cm_client, hub, contract, vendor, kpis):
+    """Found by review: saving the amendment rewrote its actions as open, so a typo fixed in
+    the narrative reopened (and made overdue) every action already closed."""
+    review = _submitted_with_actions(hub, contract, vendor, "Send recovery plan", "Fix invoices")
     done = review.actions.get(description="Send recovery plan")
     services.action_complete(action=done, by=hub.cm)
     done.refresh_from_db()
@@ -181,21 +187,7 @@ def test_amending_a_review_keeps_the_actions_already_done(cm_client, hub, contra
 def test_two_alike_actions_keep_their_own_statuses_through_an_amendment(
     cm_client, hub, contract, vendor, kpis
 ):
-    review = services.review_create(
-        contract=contract,
-        vendor=vendor,
-        fields={
-            "period_start": d(2026, 7, 1),
-            "period_end": d(2026, 9, 30),
-            "overall_rating": "good",
-        },
-        actions=[
-            {"description": "Chase invoices", "owner": hub.cm, "due_date": d(2026, 10, 31)},
-            {"description": "Chase invoices", "owner": hub.cm, "due_date": d(2026, 12, 31)},
-        ],
-        by=hub.cm,
-    )
-    review = services.review_submit(review=review, by=hub.cm)
+    review = _submitted_with_actions(hub, contract, vendor, "Chase invoices", "Chase invoices")
     services.action_complete(action=review.actions.order_by("due_date").first(), by=hub.cm)
     edit = cm_client.post(reverse("kpis:review_amend", args=[review.pk]))["Location"]
     rows = {"actions-TOTAL_FORMS": "2", "actions-INITIAL_FORMS": "2"}
