@@ -327,13 +327,16 @@ def oxford() -> str:
         "| File | Rows | Imported | Already present | Rejected | Why rejected |",
         "|---|---:|---:|---:|---:|---|",
     ]
-    totals = [0, 0, 0, 0]
+    totals, undated = [0, 0, 0, 0], 0
     for path in files:
         with path.open("rb") as fh:
             imp = services.import_create(authority=authority, fileobj=fh, file_name=path.name)
+        # As the preview offers it: the mapping detected, and for a file whose dates are
+        # missing the last day of the period its name gives.
         imp = services.import_confirm(
-            spend_import=imp, mapping=imp.mapping, mode="valid", run_now=True
-        )
+            spend_import=imp, mapping=imp.mapping, mode="valid", undated_as=imp.undated_as,
+            run_now=True,
+        )  # fmt: skip
         reasons = (
             imp.rejects.filter(kind=SkipKind.REJECTED)
             .values("reason")
@@ -342,6 +345,7 @@ def oxford() -> str:
         )
         why = "; ".join(f"{r['n']} × {r['reason']}" for r in reasons) or "–"
         counts = (imp.total_rows, imp.imported_rows, imp.duplicate_rows, imp.rejected_rows)
+        undated += imp.undated_rows
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         lines.append(f"| {path.name} | " + " | ".join(f"{c:,}" for c in counts) + f" | {why} |")
     lines.append("| **all 17** | " + " | ".join(f"**{c:,}**" for c in totals) + " | |")
@@ -349,7 +353,10 @@ def oxford() -> str:
         "",
         "Rows with several faults count once (jan-mar-2014's one empty line fails date, amount, "
         "reference and supplier). apr-jun-2014's Paid Date column holds only `00:00:00` (the "
-        "dates were lost when the council exported it), so none of its rows can be dated. "
+        "dates were lost when the council exported it): its preview says so and offers the "
+        "last day of the period in the file's name (30 Jun 2014) as the date for undated rows, "
+        f"so one click imports them with it, marked as assumed ({undated:,} payments; cleared, "
+        "they would be rejected). "
         "The jul-sep-2017 file has no expenditure category column: its rows import with their "
         "expense codes, which take their names from the other files. Re-importing any file "
         "adds nothing (same content hash).",

@@ -216,11 +216,10 @@ def _build_maps(cursor, sql: _Sql, parser) -> bool:
     values = _distinct_values(cursor, sql)
     days = []
     for raw in values["date"]:
-        try:
-            days.append((raw, parser.parse_date(raw)))
-        except BadValue:
-            continue
-    _load_map(cursor, "spend_raw_dates", "raw text, day date", days)
+        day = parser.day(raw, fail=lambda *reason: None)  # Faults: the row check lists them.
+        if day is not None:
+            days.append((raw, day[0], day[2]))
+    _load_map(cursor, "spend_raw_dates", "raw text, day date, assumed boolean", days)
     names = []
     for raw in values["supplier_name"]:
         name = raw.strip()
@@ -278,6 +277,7 @@ def _check_sql(sql: _Sql, import_id: int, first_number: int, other_bodies: bool 
         f"{expense_name} AS expense_name", f"{name_key} AS name_key",
         f"{sql.text('capital_revenue', 20)} AS caprev", f"{sql.text('supplier_id', 100)} AS sid",
         "nm.name", "nm.key", f"{'ob.raw' if other_bodies else 'NULL'} AS other_body",
+        "coalesce(d.assumed, FALSE) AS date_assumed",
         f"{sql.length('reference')} AS reference_length",
     ])  # fmt: skip
     fine = "d.day IS NOT NULL AND name IS NOT NULL AND amount IS NOT NULL"
@@ -294,7 +294,7 @@ def _check_sql(sql: _Sql, import_id: int, first_number: int, other_bodies: bool 
                net AS net_amount, vat AS vat_amount, department,
                CASE WHEN code <> '' THEN code ELSE name_key END AS expense_key,
                code AS expense_code, expense_name, caprev AS capital_revenue,
-               sid AS supplier_id, name AS supplier_name, key AS payee_key,
+               sid AS supplier_id, name AS supplier_name, key AS payee_key, date_assumed,
                coalesce({fine}, FALSE) AS fine
         FROM (SELECT {converted} FROM spend_raw r {" ".join(joins)}
               WHERE NOT ({sql.blank()}) OFFSET 0) converted

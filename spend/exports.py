@@ -69,6 +69,7 @@ TRANSACTION_COLUMNS = (
     ("Contract", lambda t: t.contract.reference if t.contract else ""),
     ("Contract candidates", lambda t: t.contract_candidates),
     ("Amount", lambda t: t.amount),
+    ("Date assumed", lambda t: "yes" if t.date_assumed else "no"),
 )
 
 REJECT_COLUMNS = (

@@ -110,6 +110,16 @@ class MappingForm(BootstrapFormMixin, forms.Form):
             "Extra date formats, comma separated (e.g. %d.%m.%Y). dd/mm/yyyy and ISO always work."
         ),
     )
+    undated_as = forms.DateField(
+        required=False,
+        label="Date for undated rows",
+        widget=DATE,
+        validators=[sensible_date],
+        help_text=(
+            "Rows whose date cell is empty or holds only a time are rejected. Give a date (say "
+            "the last day of the file's period) to import them with it, marked as assumed."
+        ),
+    )
     save_profile_as = forms.CharField(
         required=False,
         max_length=120,

@@ -44,8 +44,10 @@ from spend.values import (
     MAX_SUPPLIER,
     PLAIN_AMOUNT,
     TOO_LONG,
+    UNDATED,
     BadValue,
     DateParser,
+    is_undated,
     normalize_name,
     parse_amount,
 )
@@ -91,7 +93,9 @@ class RowParser:
         self.parse_date = DateParser(spend_import.date_formats)
         self.names: dict[str, str] = {}
         self.expense_keys: dict[str, str] = {}
-        self.days: dict[str, tuple] = {}  # Raw date text -> (day, first of its month).
+        # Raw date text -> (day, first of its month, assumed: the importer's date for none).
+        self.days: dict[str, tuple] = {}
+        self.undated_as = spend_import.undated_as
         # The fast path serves the common file: no net/VAT columns, a code column or none.
         self.fast = not ({"net_amount", "vat_amount"} & set(positions))
         get = positions.get
@@ -139,7 +143,7 @@ class RowParser:
             expense_key, code, expense_name,
             cells[i_caprev].strip()[:20] if i_caprev is not None else "",
             cells[i_sid].strip()[:100] if i_sid is not None else "",
-            supplier_name, payee_key,
+            supplier_name, payee_key, days[2],
         ), ()  # fmt: skip
 
     def check(self, number: int, cells: list[str]) -> tuple[tuple | None, list]:
@@ -152,12 +156,7 @@ class RowParser:
             errors.append((number, self.headers.get(fieldname, FIELDS[fieldname]),
                            str(value)[:500], reason))  # fmt: skip
 
-        try:
-            day = self.parse_date(cells[p["date"]])
-            self.days[cells[p["date"]]] = (day, day.replace(day=1))
-        except BadValue as exc:
-            fail("date", str(exc))
-            day = None
+        dated = self.day(cells[p["date"]], fail)
         try:
             amount = parse_amount(cells[p["amount"]])
         except BadValue as exc:
@@ -201,13 +200,30 @@ class RowParser:
             if expense_key is None:
                 expense_key = values.expense_key(expense_name)
                 self.expense_keys[expense_name] = expense_key
+        day, month, assumed = dated
         row = (
-            self.import_id, number, reference, day, day.replace(day=1), amount,
+            self.import_id, number, reference, day, month, amount,
             extras["net_amount"], extras["vat_amount"], _text(cells, p.get("department"), 200),
             expense_key, code, expense_name, _text(cells, p.get("capital_revenue"), 20),
-            _text(cells, p.get("supplier_id"), 100), supplier_name, payee_key,
+            _text(cells, p.get("supplier_id"), 100), supplier_name, payee_key, assumed,
         )  # fmt: skip
         return row, []
+
+    def day(self, raw: str, fail) -> tuple | None:
+        """(day, first of its month, assumed) of a date cell, or None after `fail`. A cell with
+        no date in it takes the import's `undated_as` when one was chosen."""
+        try:
+            day, assumed = self.parse_date(raw), False
+        except BadValue as exc:
+            if not is_undated(raw):
+                fail("date", str(exc))
+                return None
+            if self.undated_as is None:
+                fail("date", UNDATED if str(raw).strip() else str(exc))
+                return None
+            day, assumed = self.undated_as, True
+        self.days[raw] = (day, day.replace(day=1), assumed)
+        return self.days[raw]
 
 
 class OtherBodies:
@@ -406,6 +422,7 @@ def run_import(spend_import: SpendImport) -> SpendImport:
                 months=[m.isoformat() for m in moved["months"]],
                 total_rows=staged.total,
                 imported_rows=moved["inserted"],
+                undated_rows=moved["undated"],
                 duplicate_rows=staged.staged - moved["inserted"],
                 rejected_rows=rejected,
             )
@@ -519,14 +536,14 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
         cursor.execute(
             f"""
             INSERT INTO spend_transaction (
-                authority_id, spend_import_id, row_number, reference, payment_date, month,
-                amount, net_amount, vat_amount, department, capital_revenue, supplier_name,
-                payee_id, expense_code_id, vendor_id, category_id, contract_id,
-                contract_candidates)
-            SELECT %s, s.spend_import_id, s.row_number, s.reference, s.payment_date, s.month,
-                   s.amount, s.net_amount, s.vat_amount, s.department, s.capital_revenue,
-                   s.supplier_name, p.id, e.id, p.vendor_id, e.category_id, m.contract_id,
-                   COALESCE(m.n, 0)
+                authority_id, spend_import_id, row_number, reference, payment_date,
+                date_assumed, month, amount, net_amount, vat_amount, department,
+                capital_revenue, supplier_name, payee_id, expense_code_id, vendor_id,
+                category_id, contract_id, contract_candidates)
+            SELECT %s, s.spend_import_id, s.row_number, s.reference, s.payment_date,
+                   s.date_assumed, s.month, s.amount, s.net_amount, s.vat_amount, s.department,
+                   s.capital_revenue, s.supplier_name, p.id, e.id, p.vendor_id, e.category_id,
+                   m.contract_id, COALESCE(m.n, 0)
             FROM {staging} s
             JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
             LEFT JOIN spend_expensecode e ON e.authority_id = %s AND e.key = s.expense_key
@@ -541,6 +558,14 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
             [auth, auth, auth, auth, auth, imp, imp],
         )
         inserted = cursor.rowcount
+        undated = 0
+        if spend_import.undated_as is not None:
+            cursor.execute(
+                "SELECT COUNT(*) FROM spend_transaction "
+                "WHERE id > %s AND spend_import_id = %s AND date_assumed",
+                [after_id, imp],
+            )
+            undated = cursor.fetchone()[0]
         if inserted < staged_rows:
             _list_present_rows(cursor, staging, spend_import)
         if connection.vendor == "postgresql" and inserted >= ANALYZE_AFTER_ROWS:
@@ -561,7 +586,7 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
     _clear_staging(spend_import, staging)
     step("staging cleared")
     step.log()
-    return {"inserted": max(inserted, 0), "months": months}
+    return {"inserted": max(inserted, 0), "months": months, "undated": undated}
 
 
 def _list_present_rows(cursor, staging: str, spend_import: SpendImport) -> None:

@@ -108,11 +108,15 @@ class SpendImport(models.Model):
     detected = models.JSONField(default=dict)
     mapping = models.JSONField(default=dict)
     date_formats = models.CharField(max_length=200, blank=True)
+    # The date given to rows whose date cell holds no date (empty, or a time alone), chosen
+    # on the preview; None rejects them. Their payments are marked `date_assumed`.
+    undated_as = models.DateField(null=True, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     imported_rows = models.PositiveIntegerField(default=0)
     duplicate_rows = models.PositiveIntegerField(default=0)
     rejected_rows = models.PositiveIntegerField(default=0)
+    undated_rows = models.PositiveIntegerField(default=0)  # Imported dated `undated_as`.
     message = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -197,7 +201,7 @@ IMPORT_WORK_MEM = "256MB"
 STAGING_COLUMNS = (
     "spend_import_id", "row_number", "reference", "payment_date", "month", "amount",
     "net_amount", "vat_amount", "department", "expense_key", "expense_code", "expense_name",
-    "capital_revenue", "supplier_id", "supplier_name", "payee_key",
+    "capital_revenue", "supplier_id", "supplier_name", "payee_key", "date_assumed",
 )  # fmt: skip
 
 
@@ -238,6 +242,7 @@ class StagingRow(models.Model):
     supplier_id = models.CharField(max_length=100)
     supplier_name = models.CharField(max_length=255)
     payee_key = models.CharField(max_length=255)
+    date_assumed = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [models.Index(fields=["spend_import", "row_number"], name="spend_staging_idx")]
@@ -351,6 +356,8 @@ class Transaction(models.Model):
     row_number = models.PositiveIntegerField()
     reference = models.CharField(max_length=100)
     payment_date = models.DateField()
+    # True when its file gave no date and the importer chose this one (SpendImport.undated_as).
+    date_assumed = models.BooleanField(default=False, db_default=False)
     month = models.DateField(help_text=_("First day of the payment's month."))
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     net_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)

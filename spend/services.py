@@ -25,7 +25,7 @@ from spend.models import (
     SpendImport,
 )
 from spend.reader import SpendTable
-from spend.values import normalize_name
+from spend.values import is_undated, normalize_name, period_end_from_name
 from vendors.services import vendor_add_alias, vendor_remove_aliases
 
 
@@ -69,11 +69,34 @@ def import_create(*, authority, fileobj: BinaryIO, file_name: str, by=None,
         mapping=mapping,
         date_formats=profile.date_formats if profile else "",
         mode=profile.mode if profile else ImportMode.ALL_OR_NOTHING,
+        undated_as=suggested_undated_as(file_name, headers, detected["preview"], mapping),
         created_by=by if by is not None and by.is_authenticated else None,
     )
     spend_import.upload.save(file_name.rsplit("/", 1)[-1], File(fileobj), save=False)
     spend_import.save()
     return spend_import
+
+
+def suggested_undated_as(file_name: str, headers: list[str], preview: list[list[str]],
+                         mapping: dict[str, str]) -> datetime.date | None:  # fmt: skip
+    """A date for rows with none, offered on the preview: the last day of the period the file's
+    name gives, when most preview rows' date cells hold no date (a time alone, or nothing).
+    None otherwise: such rows are then rejected unless the importer gives a date."""
+    undated, shown = undated_in_preview(headers, preview, mapping)
+    if undated * 2 <= shown:
+        return None
+    return period_end_from_name(file_name)
+
+
+def undated_in_preview(headers: list[str], preview: list[list[str]],
+                       mapping: dict[str, str]) -> tuple[int, int]:  # fmt: skip
+    """(preview rows whose date cell holds no date, preview rows)."""
+    column = mapping.get("date")
+    if column not in headers:
+        return 0, 0
+    position = headers.index(column)
+    cells = [row[position] for row in preview if position < len(row)]
+    return sum(map(is_undated, cells)), len(cells)
 
 
 def already_imported(spend_import: SpendImport) -> SpendImport | None:
@@ -90,6 +113,7 @@ def already_imported(spend_import: SpendImport) -> SpendImport | None:
 
 def import_confirm(*, spend_import: SpendImport, mapping: dict[str, str], mode: str,
                    date_formats: str = "", save_profile_as: str = "",
+                   undated_as: datetime.date | None = None,
                    run_now: bool = False) -> SpendImport:  # fmt: skip
     """Accept the (corrected) mapping and queue the import (a Celery task; eager on the embedded
     default), or run it here with run_now. Same file again: nothing to do."""
@@ -101,6 +125,7 @@ def import_confirm(*, spend_import: SpendImport, mapping: dict[str, str], mode: 
     spend_import.mapping = {f: h for f, h in mapping.items() if h and h in headers}
     spend_import.mode = mode if mode in ImportMode.values else ImportMode.ALL_OR_NOTHING
     spend_import.date_formats = date_formats
+    spend_import.undated_as = undated_as
     if missing_required(spend_import.mapping):
         raise ValueError("Map the payment date, amount and supplier name before importing.")
     if save_profile_as:
@@ -280,6 +305,7 @@ def import_again(*, spend_import: SpendImport, by=None) -> SpendImport:
         mapping=spend_import.mapping,
         date_formats=spend_import.date_formats,
         mode=spend_import.mode,
+        undated_as=spend_import.undated_as,
         created_by=by if by is not None and by.is_authenticated else None,
     )
     again.save()

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from spend.models import Transaction
-from spend.values import format_pounds
+from spend.values import ASSUMED_DATE, format_pounds
 
 
 def money(value) -> str:
@@ -30,6 +30,14 @@ class TransactionTable(tables.Table):
         order_by = ("-payment_date",)
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = "No payments match these filters."
+
+    def render_payment_date(self, value, record):
+        if not record.date_assumed:
+            return f"{value:%d/%m/%Y}"
+        return format_html(
+            '{} <span class="badge text-bg-light border" title="{}">assumed</span>',
+            f"{value:%d/%m/%Y}", ASSUMED_DATE,
+        )  # fmt: skip
 
     def render_amount(self, value):
         return money(value)

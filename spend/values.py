@@ -1,5 +1,6 @@
 """Parse the values of spend files: amounts, dates, and payee names for matching."""
 
+import calendar
 import datetime
 import html
 import re
@@ -121,6 +122,45 @@ class DateParser:
         if _DAY_MONTH_YEAR.match(text):
             return "Date does not exist (read as day/month/year, or year-month-day)"
         return "Date is not a date in a known format (dd/mm/yyyy, ISO)"
+
+
+# A date cell with no date in it: empty, or a time of day alone ("00:00:00", as a council's
+# export leaves when it loses the dates). Such rows may be dated by the importer's choice.
+_TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+# Month words of a file name, whole words only ("mar" and "march", never "market").
+_MONTHS = {
+    **{m.lower(): n for n, m in enumerate(calendar.month_abbr) if m},
+    **{m.lower(): n for n, m in enumerate(calendar.month_name) if m},
+    "sept": 9,
+}
+_NAME_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+
+
+UNDATED = "Date holds a time but no day: give a date for undated rows to import them"
+
+
+ASSUMED_DATE = "Its file gave no date: dated as the importer chose on the preview"
+
+
+def is_undated(raw) -> bool:
+    """True when a date cell holds no date: empty, or a time alone."""
+    text = str(raw).strip()
+    return not text or bool(_TIME_ONLY.match(text))
+
+
+def period_end_from_name(file_name: str) -> datetime.date | None:
+    """The last day of the period a file's name gives ("expenditure-apr-jun-2014.csv": 30 Jun
+    2014): its last month name in its one year. None when the name gives no month or no single
+    year."""
+    name = file_name.lower()
+    years = set(_NAME_YEAR.findall(name))
+    months = [_MONTHS[word] for word in re.findall(r"[a-z]+", name) if word in _MONTHS]
+    if len(years) != 1 or not months:
+        return None
+    year, month = int(years.pop()), months[-1]
+    if not FIRST_PAYMENT_YEAR <= year <= LAST_PAYMENT_YEAR:
+        return None
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
 # Years a payment date may have; "31/02/2025"-like text that no format takes is a day that

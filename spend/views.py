@@ -241,6 +241,7 @@ def import_detail(request, pk: int):
         initial = {f"map_{k}": v for k, v in spend_import.mapping.items()}
         initial["date_formats"] = spend_import.date_formats
         initial["mode"] = spend_import.mode
+        initial["undated_as"] = spend_import.undated_as
         form = MappingForm(request.POST or None, headers=headers, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
@@ -249,6 +250,7 @@ def import_detail(request, pk: int):
                     mapping=form.mapping(),
                     mode=form.cleaned_data["mode"],
                     date_formats=form.cleaned_data["date_formats"],
+                    undated_as=form.cleaned_data["undated_as"],
                     save_profile_as=form.cleaned_data["save_profile_as"],
                 )
             except services.ProfileTaken as exc:
@@ -277,6 +279,11 @@ def _detail_context(spend_import: SpendImport, form=None, withdraw_form=None) ->
         "reasons": _reasons(spend_import),
         "mapping_used": [(FIELDS.get(k, k), h) for k, h in spend_import.mapping.items()],
         "progress": progress.progress_of(spend_import),
+        "undated": services.undated_in_preview(
+            headers, spend_import.detected.get("preview", []), spend_import.mapping
+        )[0]
+        if form
+        else 0,
     }
 
 

@@ -9,12 +9,14 @@ from spend import services
 from spend.models import ImportMode, SpendImport
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+PREVIEWED = object()  # What the preview offers, as a user clicking "Import" takes it.
 
 
 def run_import(authority, content: bytes, name: str = "spend.csv", *,
                mode: str = ImportMode.KEEP_VALID, mapping: dict | None = None,
-               date_formats: str = "") -> SpendImport:  # fmt: skip
-    """Preview then confirm (Celery runs eagerly in tests), and return the finished import."""
+               date_formats: str = "", undated_as=PREVIEWED) -> SpendImport:  # fmt: skip
+    """Preview then confirm (Celery runs eagerly in tests), and return the finished import.
+    The date for undated rows is the preview's unless given (None: reject them)."""
     spend_import = services.import_create(
         authority=authority, fileobj=io.BytesIO(content), file_name=name
     )
@@ -24,6 +26,7 @@ def run_import(authority, content: bytes, name: str = "spend.csv", *,
             mapping=mapping if mapping is not None else spend_import.mapping,
             mode=mode,
             date_formats=date_formats,
+            undated_as=spend_import.undated_as if undated_as is PREVIEWED else undated_as,
         )
     spend_import.refresh_from_db()
     return spend_import

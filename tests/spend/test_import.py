@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import io
 from decimal import Decimal
+from itertools import product
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -269,16 +270,18 @@ def test_the_short_path_and_the_full_check_agree():
     imp = SimpleNamespace(
         pk=1,
         date_formats="",
+        undated_as=datetime.date(2024, 3, 31),
         mapping={"date": "Date", "reference": "Ref", "supplier_name": "Supplier",
                  "amount": "Amount", "expense_code": "Code", "expense_category": "Category",
                  "department": "Dept"},
     )  # fmt: skip
     parser = RowParser(imp, headers)
-    for amount in ("1,234.50", "-12", "7.5"):
-        cells = ["03/04/2024", " R1 ", "Acme Ltd ", amount, "", "Repairs & Co", "Housing"]
+    for day, amount in product(("03/04/2024", "00:00:00"), ("1,234.50", "-12", "7.5")):
+        cells = [day, " R1 ", "Acme Ltd ", amount, "", "Repairs & Co", "Housing"]
         checked, _ = parser.check(2, cells)  # Also primes the date cache.
         fast, errors = parser(2, cells)
         assert fast == checked and not errors
+        assert fast[-1] is (day == "00:00:00")  # Dated by assumption, on both paths.
     assert parser(3, ["03/04/2024", "R2", "Acme", "£5", "", "", ""])[0][5] == Decimal("5")
     assert parser(4, ["03/04/2024", "", "Acme", "5", "", "", ""])[1]  # No reference: rejected.
 

@@ -1,6 +1,8 @@
 """The 17 real Oxford City Council files, read in place from ../shared/data: every file maps
 by itself, imports in one call, and gives these counts (see bench/RESULTS.md for the reasons)."""
 
+import datetime
+
 import pytest
 
 from spend import services
@@ -14,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 # file stem -> (rows read, imported, already present, rejected)
 EXPECTED = {
-    "apr-jun-2014": (3836, 0, 0, 3836),  # Its Paid Date column holds only "00:00:00".
+    # Its Paid Date column holds only "00:00:00": the preview offers the file name's period
+    # end (30 Jun 2014) for undated rows, and one click imports them so dated.
+    "apr-jun-2014": (3836, 3836, 0, 0),
     "apr-jun-2015": (3993, 3993, 0, 0),
     "apr-jun-2016": (3335, 3255, 0, 80),
     "apr-jun-2017": (4052, 4050, 0, 2),
@@ -43,7 +47,7 @@ def oxford_files():
 
 def test_every_oxford_file_maps_itself_and_imports_in_one_call():
     authority = AuthorityFactory(code="oxf", name="Oxford City Council")
-    results = {}
+    results, undated = {}, {}
     for path in oxford_files():
         content = path.read_bytes()
         imp = run_import(authority, content, path.name, mode=ImportMode.KEEP_VALID)
@@ -51,12 +55,16 @@ def test_every_oxford_file_maps_itself_and_imports_in_one_call():
         assert imp.status == ImportStatus.DONE, (path.name, imp.message)
         stem = path.stem.removeprefix("expenditure-over-500-")
         results[stem] = (imp.total_rows, imp.imported_rows, imp.duplicate_rows, imp.rejected_rows)
+        undated[stem] = (imp.undated_as, imp.undated_rows)
     assert results == EXPECTED
+    assert {stem: v for stem, v in undated.items() if v != (None, 0)} == {
+        "apr-jun-2014": (datetime.date(2014, 6, 30), 3836)
+    }
     assert Transaction.objects.count() == sum(v[1] for v in EXPECTED.values())
     # The Jul-Sep 2017 file has no category column: its codes still import, and take their
-    # names from the other files; four codes appear in no other file and stay unnamed.
+    # names from the other files; three codes appear in no other file and stay unnamed.
     unnamed = ExpenseCode.objects.filter(authority=authority, name="")
-    assert set(unnamed.values_list("code", flat=True)) == {"D3433", "J8321", "A0900", "K9467"}
+    assert set(unnamed.values_list("code", flat=True)) == {"J8321", "A0900", "K9467"}
     # Re-importing a file adds nothing.
     again = run_import(authority, oxford_files()[1].read_bytes(), "again.csv")
     assert again.status == ImportStatus.DUPLICATE

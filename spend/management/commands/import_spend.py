@@ -1,5 +1,8 @@
-"""manage.py import_spend FILE... --authority CODE [--profile NAME] [--keep-valid]"""
+"""manage.py import_spend FILE... --authority CODE [--profile NAME] [--keep-valid]
+[--undated-as DATE|period-end]"""
 
+import argparse
+import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +12,7 @@ from spend import services
 from spend.mapping import FIELDS, missing_required
 from spend.models import ImportMode, ImportStatus, MappingProfile, SpendImport
 from spend.reader import UnreadableFile
+from spend.values import period_end_from_name
 
 
 class Command(BaseCommand):
@@ -23,8 +27,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Import the valid rows and list the rejects (default: all or nothing).",
         )
+        parser.add_argument(
+            "--undated-as",
+            type=_undated_as,
+            help="Date rows whose date cell is empty or a time alone: YYYY-MM-DD, or "
+            "'period-end' for the last day of the period each file's name gives (default: "
+            "reject them). Their payments are marked as dated by assumption.",
+        )
 
-    def handle(self, *args, files, authority, profile, keep_valid, **options):
+    def handle(self, *args, files, authority, profile, keep_valid, undated_as, **options):
         try:
             authority = Authority.objects.get(code=authority)
         except Authority.DoesNotExist:
@@ -39,7 +50,7 @@ class Command(BaseCommand):
         for path in files:
             if not path.is_file():
                 raise CommandError(f"{path} is not a file.")
-            result = self._import(path, authority, chosen, mode)
+            result = self._import(path, authority, chosen, mode, undated_as)
             failed += result.status in {ImportStatus.FAILED, ImportStatus.REJECTED}
             self.stdout.write(
                 f"{path.name}: {result.get_status_display()}; imported {result.imported_rows}, "
@@ -51,7 +62,7 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} file(s) not imported.")
 
-    def _import(self, path, authority, profile, mode) -> SpendImport:
+    def _import(self, path, authority, profile, mode, undated_as) -> SpendImport:
         with path.open("rb") as fileobj:
             try:
                 spend_import = services.import_create(
@@ -68,6 +79,7 @@ class Command(BaseCommand):
             mapping=spend_import.mapping,
             mode=mode,
             date_formats=spend_import.date_formats,
+            undated_as=_date_for_undated(undated_as, path.name),
             run_now=True,
         )
         spend_import.refresh_from_db()
@@ -83,3 +95,27 @@ def _reject_reasons(spend_import: SpendImport):
         .order_by("-n")
         .values_list("reason", "n")
     )
+
+
+PERIOD_END = "period-end"
+
+
+def _undated_as(value: str) -> datetime.date | str:
+    if value == PERIOD_END:
+        return value
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: give a date as YYYY-MM-DD, or {PERIOD_END}"
+        ) from None
+
+
+def _date_for_undated(choice, file_name: str) -> datetime.date | None:
+    """The date for the file's undated rows: the one given, or its name's period end."""
+    if choice == PERIOD_END:
+        found = period_end_from_name(file_name)
+        if found is None:
+            raise CommandError(f"{file_name}: its name gives no period (a month and a year).")
+        return found
+    return choice
