@@ -309,6 +309,7 @@ def refresh_in_background(authority_id: int, stop: threading.Event, counter: lis
 
 
 OXFORD_MARK = "**Oxford City Council files**"
+NOTES_MARK = "**Notes (honest reading).**"
 
 
 def oxford() -> str:
@@ -369,10 +370,13 @@ def write_oxford_into_section() -> None:
     text = RESULTS.read_text(encoding="utf-8")
     start, end = "<!-- bench:spend -->", "<!-- /bench:spend -->"
     current = text.split(start, 1)[1].split(end, 1)[0].strip() if start in text else ""
-    performance = current.split(OXFORD_MARK, 1)[0].rstrip()
+    performance, _, oxford_part = current.partition(OXFORD_MARK)
+    performance = performance.rstrip()
     if performance.startswith("Not yet run"):
         performance = ""
-    write_section("spend", (performance + "\n\n" + oxford()).strip())
+    # The notes on the import run follow the Oxford table: kept as they are.
+    notes = oxford_part[oxford_part.find(NOTES_MARK) :] if NOTES_MARK in oxford_part else ""
+    write_section("spend", "\n\n".join(p for p in (performance, oxford(), notes) if p).strip())
 
 
 def wipe_spend() -> None:
