@@ -489,9 +489,14 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
             INSERT INTO spend_payee (authority_id, name, normalized_name, supplier_id,
                                      match_method, total_spend, on_contract_spend,
                                      transaction_count)
-            SELECT %s, MIN(supplier_name), payee_key, MIN(supplier_id), '', 0, 0, 0
+            SELECT %s, MIN(supplier_name), payee_key,
+                   COALESCE(MIN(NULLIF(supplier_id, '')), ''), '', 0, 0, 0
             FROM {staging} WHERE spend_import_id = %s GROUP BY payee_key
-            ON CONFLICT (authority_id, normalized_name) DO NOTHING
+            -- A payee first seen with no supplier id learns it from a later file (for the
+            -- registration-id match).
+            ON CONFLICT (authority_id, normalized_name) DO UPDATE
+                SET supplier_id = EXCLUDED.supplier_id
+                WHERE spend_payee.supplier_id = '' AND EXCLUDED.supplier_id <> ''
             """,
             [auth, imp],
         )
@@ -519,7 +524,9 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
             [imp, auth, imp],
         )
     step("payees and codes")
-    matching.match_new_payees(authority_id=auth, import_id=imp, staging=staging)
+    # Payees with earlier payments, matched now (set aside before, a name no longer shared,
+    # an id learnt from this file): their earlier payments follow, after the totals below.
+    with_history = matching.match_new_payees(authority_id=auth, import_id=imp, staging=staging)
     step("payee matching")
     progress.announce(imp, "payments")
     matches = matching.contract_matches_sql(
@@ -579,6 +586,7 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
         months = [_as_date(r[0]) for r in cursor.fetchall()]
     progress.announce(imp, "totals")
     matching.add_import_totals(import_id=imp, after_id=after_id)
+    matching.rematch_payees(payee_ids=with_history)
     step("totals")
     progress.announce(imp, "summaries")
     summaries.refresh(authority_id=auth, months=months)

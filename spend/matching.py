@@ -60,7 +60,8 @@ def contract_matches_sql(source: str) -> str:
 
 def vendor_name_index() -> tuple[dict[str, int], dict[str, int]]:
     """Normalised vendor names and aliases -> vendor id, and registration ids -> vendor id.
-    A name shared by two vendors matches neither (a person decides)."""
+    A name shared by two vendors matches neither (a person decides), unless a person already
+    decided: a name confirmed for one vendor only (an alias learnt from a payee) matches it."""
     names: dict[str, set[int]] = defaultdict(set)
     registrations: dict[str, set[int]] = defaultdict(set)
     for pk, legal_name, number, code in Vendor.objects.values_list(
@@ -70,18 +71,25 @@ def vendor_name_index() -> tuple[dict[str, int], dict[str, int]]:
         for reg in (number, code):
             if reg.strip():
                 registrations[reg.strip().upper()].add(pk)
-    for vendor_id, name in VendorAlias.objects.values_list("vendor_id", "name"):
+    confirmed: dict[str, set[int]] = defaultdict(set)
+    for vendor_id, name, from_payee in VendorAlias.objects.values_list(
+        "vendor_id", "name", "from_payee"
+    ):
         names[normalize_name(name)].add(vendor_id)
+        if from_payee:
+            confirmed[normalize_name(name)].add(vendor_id)
     unique = {k: next(iter(v)) for k, v in names.items() if k and len(v) == 1}
+    unique |= {k: next(iter(v)) for k, v in confirmed.items() if k and len(v) == 1}
     regs = {k: next(iter(v)) for k, v in registrations.items() if len(v) == 1}
     return unique, regs
 
 
 def match_new_payees(
     *, authority_id: int, import_id: int | None = None, staging: str = STAGING_TABLE
-) -> int:
+) -> list[int]:
     """Match the authority's unmatched payees (those of one import, staged in `staging`, if
-    given) by exact name or alias, then by registration id. Returns how many were matched."""
+    given) by exact name or alias, then by registration id. Returns the ids of those matched
+    that had payments already: theirs must be re-matched (rematch_payees)."""
     names, registrations = vendor_name_index()
     payees = Payee.objects.filter(authority_id=authority_id, vendor__isnull=True)
     if import_id is None:
@@ -101,7 +109,7 @@ def match_new_payees(
         ]
     changed = []
     for batch in batches:
-        for payee in batch.only("pk", "normalized_name", "supplier_id"):
+        for payee in batch.only("pk", "normalized_name", "supplier_id", "transaction_count"):
             vendor_id = names.get(payee.normalized_name)
             method = MatchMethod.NAME
             if vendor_id is None and payee.supplier_id:
@@ -111,7 +119,7 @@ def match_new_payees(
                 payee.vendor_id, payee.match_method = vendor_id, method
                 changed.append(payee)
     Payee.objects.bulk_update(changed, ["vendor", "match_method"], batch_size=1000)
-    return len(changed)
+    return [payee.pk for payee in changed if payee.transaction_count]
 
 
 @transaction.atomic

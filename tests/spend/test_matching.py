@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.urls import reverse
 
 from contracts.models import ContractKind, ContractStatus
-from spend import selectors, services
+from spend import matching, selectors, services
 from spend import tasks as spend_tasks
 from spend.forms import SpendFilters
 from spend.matching import suggestions_for
@@ -37,8 +37,8 @@ pytestmark = pytest.mark.django_db
 HEADER = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category,Supplier ID"
 
 
-def rows(*lines):
-    return csv_bytes(*lines, header=HEADER)
+def rows(*lines, header=HEADER):
+    return csv_bytes(*lines, header=header)
 
 
 @pytest.fixture
@@ -593,3 +593,90 @@ def test_a_wrong_match_is_undone_from_the_vendor_page(authority, hub, client):
     registered = Payee.objects.get(name="A P S Group")
     with pytest.raises(services.MatchFixed, match="by its registration id"):
         services.payee_unmatch(payee=registered)
+
+
+def test_a_payee_matched_by_a_later_import_takes_its_earlier_payments_along(authority):
+    """A set-aside payee (or any unmatched payee with history) that a later import matches by
+    name: its earlier payments keep vendor NULL, so the vendor page, the dashboards and the
+    payee totals disagree."""
+    run_import(authority, rows("15/03/2024,R1,Acme Printers,900,,,"), "q1.csv")
+    services.payee_set_aside(payee=Payee.objects.get())
+    vendor = VendorFactory(legal_name="Acme Printers Ltd")
+    matching.match_payees_for_vendor(vendor_id=vendor.pk)  # What the vendor admin queues.
+    assert Payee.objects.get().vendor is None  # Set aside: the admin hook leaves it.
+
+    run_import(authority, rows("15/04/2024,R2,Acme Printers,100,,,"), "q2.csv")
+
+    payee = Payee.objects.get()
+    assert payee.vendor_id == vendor.pk  # The import matched the payee by name...
+    # ...but only its new payment follows.
+    assert dict(Transaction.objects.values_list("reference", "vendor_id")) == {
+        "R1": vendor.pk, "R2": vendor.pk}  # fmt: skip
+    assert selectors.vendor_spend(vendor)["total"] == Decimal("1000.00")
+
+
+def test_a_payee_matched_by_a_later_import_after_a_shared_name_is_resolved(authority):
+    """Same root cause without a set-aside: two vendors shared the payee's name, so it stayed
+    unmatched; one vendor is renamed (the admin queues match_payees_for_vendor for it only). The
+    next import matches the payee to the other vendor, but its earlier payments stay unmatched,
+    so the dashboard's all-time top suppliers (payee totals) and the vendor page disagree."""
+    acme = VendorFactory(legal_name="Acme Ltd")
+    twin = VendorFactory(legal_name="Acme Limited")
+    run_import(authority, rows("15/03/2024,R1,Acme,900,,,"), "q1.csv")
+    assert Payee.objects.get().vendor is None
+    twin.legal_name = "Zenith Ltd"
+    twin.save()
+    matching.match_payees_for_vendor(vendor_id=twin.pk)  # What the vendor admin queues.
+
+    run_import(authority, rows("15/04/2024,R2,Acme,100,,,"), "q2.csv")
+
+    assert Payee.objects.get().vendor_id == acme.pk
+    top, _count = selectors.top_suppliers(SpendFilters())
+    assert [(r["supplier"], r["spend"]) for r in top] == [("Acme Ltd", Decimal("1000.00"))]
+    assert selectors.vendor_spend(acme)["total"] == Decimal("1000.00")
+
+
+def test_registration_match_survives_rows_without_a_supplier_id(authority):
+    """A supplier id on some of a payee's rows (not on its credit note, say) should still match
+    the payee by registration id: MIN(supplier_id) picks the blank one."""
+    beta = VendorFactory(legal_name="Beta Holdings PLC", company_number="01234567")
+    run_import(authority, rows(
+        "01/02/2024,R1,B H Group,100,,,01234567",
+        "02/02/2024,R2,B H Group,-20,,,",
+    ))  # fmt: skip
+    payee = Payee.objects.get()
+    assert (payee.vendor_id, payee.match_method) == (beta.pk, MatchMethod.REGISTRATION)
+
+
+def test_registration_match_when_the_id_arrives_in_a_later_file(authority):
+    """A payee first seen in a file without a supplier-id column never learns its id from a
+    later file that has one, so it never matches by registration id."""
+    beta = VendorFactory(legal_name="Beta Holdings PLC", company_number="01234567")
+    run_import(
+        authority,
+        rows(
+            "01/02/2024,R1,B H Group,100,,",
+            header="Date,Reference,Supplier Name,Amount,Expense Code,Expense Category",
+        ),
+        "q1.csv",
+    )
+    run_import(authority, rows("01/05/2024,R2,B H Group,50,,,01234567"), "q2.csv")
+    payee = Payee.objects.get()
+    assert payee.vendor_id == beta.pk
+    # And every payment of the payee follows its match.
+    assert set(Transaction.objects.values_list("vendor_id", flat=True)) == {beta.pk}
+
+
+def test_a_confirmed_name_two_vendors_share_matches_the_next_import_by_itself(authority):
+    """The payee was left unmatched because two vendors share its name; a person confirmed it.
+    The alias the confirmation adds should make the next authority's import match by itself,
+    but the name still counts as shared, so every new authority's payee is queued again."""
+    chosen = VendorFactory(legal_name="Same Name Ltd")
+    VendorFactory(legal_name="Same Name Limited")
+    run_import(authority, rows("01/02/2024,R1,Same Name,100,,,"))
+    payee = Payee.objects.get()
+    assert payee.vendor is None
+    services.payee_confirm(payee=payee, vendor=chosen)
+    other = AuthorityFactory(code="chw", name="Cherwell District Council")
+    run_import(other, rows("01/03/2024,C1,Same Name,50,,,"), "chw.csv")
+    assert Payee.objects.get(authority=other).vendor_id == chosen.pk
