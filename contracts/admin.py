@@ -4,7 +4,12 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.urls import reverse
 
 from contracts.models import Contract, ContractAward, ContractDocument, ExtensionOption
-from contracts.services import contracts_refresh_search_text
+from contracts.services import (
+    contracts_refresh_search_text,
+    spend_match_before_edit,
+    spend_rematch_after_delete,
+    spend_rematch_after_edit,
+)
 from procurement_hub.admin import RelatedInline
 from procurement_hub.forms import DownloadLinkMixin
 
@@ -62,6 +67,22 @@ class ContractAdmin(admin.ModelAdmin):
             form.base_fields["guide_file"].widget = AdminDownloadFileInput(download_url=url)
         return form
 
+    # The admin saves past contracts.services: what the spend rule reads is compared before
+    # and after, as the services do, so payments follow a change of dates, status,
+    # authorities or awards made here too.
+    def save_model(self, request, obj, form, change):
+        obj._spend_before = spend_match_before_edit(obj)
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         contracts_refresh_search_text(contract_ids=[form.instance.pk])
+        spend_rematch_after_edit(form.instance, before=form.instance._spend_before)
+
+    def delete_model(self, request, obj):
+        spend_rematch_after_delete([obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        spend_rematch_after_delete(queryset)
+        super().delete_queryset(request, queryset)

@@ -188,6 +188,30 @@ def _rematch_spend_on_commit(*, before: _SpendMatch, after: _SpendMatch) -> None
         transaction.on_commit(lambda: _rematch_spend(vendor_ids))
 
 
+def spend_match_before_edit(contract: Contract) -> _SpendMatch:
+    """For edits made outside these services (the Django admin): what the spend rule reads of
+    the contract before the edit, to hand to spend_rematch_after_edit once it is saved."""
+    return _spend_match_state(contract)
+
+
+def spend_rematch_after_edit(contract: Contract, *, before: _SpendMatch) -> None:
+    _rematch_spend_on_commit(before=before, after=_spend_match_state(contract))
+
+
+def spend_rematch_after_delete(contracts: Iterable[Contract]) -> None:
+    """Contracts are about to be deleted (the Django admin): their awarded vendors' payments
+    are re-matched once the deletion is committed (some were on these contracts)."""
+    vendor_ids = sorted(
+        set(
+            ContractAward.objects.filter(contract__in=list(contracts)).values_list(
+                "vendor_id", flat=True
+            )
+        )
+    )
+    if vendor_ids:
+        transaction.on_commit(lambda: _rematch_spend(vendor_ids))
+
+
 def _rematch_spend(vendor_ids: list[int]) -> None:
     from spend.tasks import rematch_vendor_spend  # the app built on contracts
 

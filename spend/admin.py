@@ -3,6 +3,18 @@ from django.contrib import admin
 from spend.models import ExpenseCode, ImportReject, MappingProfile, Payee, SpendImport
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows kept by the spend services: a change here would bypass the re-match of payments,
+    totals and summaries that the spend pages run (match a payee on "Unmatched payees", map a
+    code on "Expense codes", withdraw an import on its page). The admin shows them only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(MappingProfile)
 class MappingProfileAdmin(admin.ModelAdmin):
     list_display = ("name", "authority", "date_formats", "updated_at")
@@ -10,7 +22,7 @@ class MappingProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpendImport)
-class SpendImportAdmin(admin.ModelAdmin):
+class SpendImportAdmin(ViewOnlyAdmin):
     list_display = ("file_name", "authority", "status", "imported_rows", "rejected_rows",
                     "duplicate_rows", "created_at")  # fmt: skip
     list_filter = ("status", "authority")
@@ -31,7 +43,7 @@ class SpendImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportReject)
-class ImportRejectAdmin(admin.ModelAdmin):
+class ImportRejectAdmin(ViewOnlyAdmin):
     list_display = ("spend_import", "row_number", "column", "value", "reason")
     # Up to 50,000 rows per import: in import and row order only (by the key's own column, not
     # the import's default order through a join), and not counted in full.
@@ -43,7 +55,7 @@ class ImportRejectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payee)
-class PayeeAdmin(admin.ModelAdmin):
+class PayeeAdmin(ViewOnlyAdmin):
     list_display = ("name", "authority", "vendor", "match_method", "total_spend")
     list_filter = ("authority", "match_method")
     sortable_by = ("match_method", "total_spend")  # Indexed, no join.
@@ -54,7 +66,7 @@ class PayeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpenseCode)
-class ExpenseCodeAdmin(admin.ModelAdmin):
+class ExpenseCodeAdmin(ViewOnlyAdmin):
     list_display = ("key", "name", "authority", "category", "total_spend")
     sortable_by = ("total_spend",)  # Indexed, no join.
     list_filter = ("authority",)
