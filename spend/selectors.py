@@ -2,7 +2,7 @@
 transactions with indexed filters, one page at a time."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -217,6 +217,9 @@ def _supplier_parts(filters: SpendFilters, *, per_authority: bool) -> tuple[Quer
     return matched, unmatched
 
 
+HALF_PENNY = Decimal("0.005")
+
+
 def _supplier_ranking(
     filters: SpendFilters,
     *,
@@ -229,6 +232,10 @@ def _supplier_ranking(
     the payees' all-time totals; with only a pillar (and perhaps an authority) from the
     pillar's all-time supplier totals; else from the summaries."""
     order = _supplier_order(per_authority)
+    if off_contract_from is not None:
+        # Half a penny below: every sum is whole pence, but SQLite adds them as binary floats
+        # (162.35 + 294.58 + 43.07 = 499.99999999999994), and "at least £500" must keep it.
+        off_contract_from -= HALF_PENNY
     if not (_all_time(filters) or _pillar_all_time(filters)):
         rows = _grouped_suppliers(filters, per_authority=per_authority)
         if off_contract_from is not None:
@@ -431,10 +438,10 @@ def contract_burn(filters: SpendFilters, *, warn_percent: int | None = None) -> 
         value = contract.awarded_value or contract.estimated_value
         if not value:
             continue
-        percent = round(100 * totals[contract.pk] / value, 1)
-        if percent >= warn:
-            rows.append({"contract": contract, "spend": totals[contract.pk], "value": value,
-                         "percent": percent, "used_up": percent >= 100})  # fmt: skip
+        spent = totals[contract.pk]
+        if spent * 100 >= value * warn:
+            rows.append({"contract": contract, "spend": spent, "value": value,
+                         "percent": _share(spent, value), "used_up": spent >= value})  # fmt: skip
     rows.sort(key=lambda r: (-r["percent"], r["contract"].reference))
     return rows
 
@@ -460,6 +467,12 @@ def contracts_using_their_value(*, warn_percent: int | None = None) -> list[tupl
     )
 
 
+def _share(spent: Decimal, value: Decimal) -> Decimal:
+    """Spend as a percentage of value, cut (not rounded) to one decimal: flags compare the exact
+    amounts, and £999.96 of £1,000 reads 99.9%, never a "100.0%" that is not used up."""
+    return (100 * spent / value).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
 def contract_spend(contract: Contract) -> dict | None:
     """Spend to date against value, month by month (one query), for the contract page."""
     months = list(
@@ -476,14 +489,13 @@ def contract_spend(contract: Contract) -> dict | None:
         running += row["spend"]
         row["cumulative"] = running
     value = contract.awarded_value or contract.estimated_value
-    percent = round(100 * running / value, 1) if value else None
     return {
         "months": months,
         "total": running,
         "value": value,
-        "percent": percent,
-        "warn": percent is not None and percent >= settings.SPEND_BURN_WARN_PERCENT,
-        "used_up": percent is not None and percent >= 100,
+        "percent": _share(running, value) if value else None,
+        "warn": bool(value) and running * 100 >= value * settings.SPEND_BURN_WARN_PERCENT,
+        "used_up": bool(value) and running >= value,
         "chart": {
             "labels": [r["month"].strftime("%b %Y") for r in months],
             "cumulative": [float(r["cumulative"]) for r in months],

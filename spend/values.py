@@ -117,6 +117,15 @@ class DateParser:
             if FIRST_PAYMENT_YEAR <= value.year <= LAST_PAYMENT_YEAR:
                 return value
             outside = True
+        if not outside and _ISO_DATE_TIME.match(text):  # "2024-02-01T10:15:00.000+00:00"
+            try:
+                value = datetime.datetime.fromisoformat(text).date()
+            except ValueError:
+                pass
+            else:
+                if FIRST_PAYMENT_YEAR <= value.year <= LAST_PAYMENT_YEAR:
+                    return value
+                outside = True
         if outside:
             return f"Date is outside the years {FIRST_PAYMENT_YEAR}–{LAST_PAYMENT_YEAR}"
         if _DAY_MONTH_YEAR.match(text):
@@ -166,6 +175,7 @@ def period_end_from_name(file_name: str) -> datetime.date | None:
 # Years a payment date may have; "31/02/2025"-like text that no format takes is a day that
 # does not exist, not an unknown format.
 FIRST_PAYMENT_YEAR, LAST_PAYMENT_YEAR = 1990, 2100
+_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})|\d{4}-\d{1,2}-\d{1,2})$")
 
 

@@ -583,3 +583,11 @@ def test_references_alike_in_their_first_100_characters_are_not_merged(authority
     reasons = set(imp.rejects.values_list("reason", flat=True))
     assert reasons == {"Transaction reference is longer than 100 characters: shorten it "
                        "(cut short, it could match another)"}  # fmt: skip
+
+
+def test_an_iso_date_time_with_a_t_is_read_as_its_date(authority):
+    """ISO dates are accepted, and so is "2024-02-01 10:15:00"; the ISO 8601 form with a "T"
+    (what most systems export) is rejected as "not a date in a known format"."""
+    imp = run_import(authority, csv_bytes("2024-02-01T10:15:00.000Z,R1,Acme,100,,"))
+    assert (imp.imported_rows, imp.rejected_rows) == (1, 0)
+    assert Transaction.objects.get().payment_date == datetime.date(2024, 2, 1)

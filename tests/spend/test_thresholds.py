@@ -1,0 +1,53 @@
+"""Flags and thresholds compare exact pence: a contract just short of its value is not "used
+up", and a supplier paid exactly the off-contract threshold is listed (SQLite adds decimals as
+binary floats)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from spend import selectors
+from spend.forms import SpendFilters
+from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
+from tests.spend.helpers import csv_bytes, run_import
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category,Supplier ID"
+
+
+def rows(*lines):
+    return csv_bytes(*lines, header=HEADER)
+
+
+@pytest.fixture
+def authority():
+    return AuthorityFactory(code="oxf", name="Oxford City Council")
+
+
+def test_a_contract_just_short_of_its_value_is_not_flagged_used_up(authority, hub):
+    """The burn-down rounds the percentage before comparing it with 100 (and 80): £999.96 of a
+    £1,000 contract reads "Used up", while the reminder scan (exact) disagrees."""
+    acme = VendorFactory(legal_name="Acme Ltd")
+    contract = ContractFactory(
+        reference="ITS1", vendors=[acme], authorities=[authority], category=hub.category,
+        start_date=datetime.date(2024, 1, 1), end_date=datetime.date(2024, 12, 31),
+        awarded_value=Decimal("1000"),
+    )  # fmt: skip
+    run_import(authority, rows("15/06/2024,R1,Acme,999.96,,,"))
+    assert selectors.contract_spend(contract)["used_up"] is False
+    [row] = selectors.contract_burn(SpendFilters())
+    assert row["used_up"] is False
+
+
+def test_a_supplier_paid_exactly_the_threshold_is_listed_off_contract(authority):
+    """ "Paid at least" the threshold: three payments totalling exactly £500.00. On SQLite the
+    sums are binary floats (499.99999999999994), so the supplier drops off the list."""
+    run_import(authority, rows("15/03/2024,R1,Lone Co,162.35,,,",
+                               "16/03/2024,R2,Lone Co,294.58,,,",
+                               "17/03/2024,R3,Lone Co,43.07,,,"))  # fmt: skip
+    for filters in (SpendFilters(), SpendFilters(date_from=datetime.date(2024, 1, 1))):
+        listed = list(selectors.off_contract_suppliers(filters, threshold=Decimal("500")))
+        assert [(r["supplier"], r["spend"]) for r in listed] == [
+            ("Lone Co", Decimal("500.00"))], filters  # fmt: skip
