@@ -38,7 +38,7 @@ from spend.models import (
     StagingRow,
     staging_table,
 )
-from spend.reader import SpendTable, UnreadableFile
+from spend.reader import SpendTable, UnreadableFile, undecodable
 from spend.values import (
     MAX_REFERENCE,
     MAX_SUPPLIER,
@@ -377,6 +377,8 @@ def run_import(spend_import: SpendImport) -> SpendImport:
             staged = stage(spend_import, table)
         logger.info("spend import %s staged in %.1f s", spend_import.pk, time.monotonic() - started)
     except (UnreadableFile, UnicodeDecodeError, OSError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            exc = undecodable(exc)
         _clear_staging(spend_import, STAGED_TABLE)
         _finish(spend_import, ImportStatus.FAILED, f"Could not read the file: {exc}")
         return spend_import

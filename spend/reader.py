@@ -22,6 +22,21 @@ class UnreadableFile(ValueError):
     """The file is not a spend table we can read."""
 
 
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
+
+
+def undecodable(exc: UnicodeDecodeError) -> UnreadableFile:
+    """A byte that is no character in the encoding detected, said so a person can act on it."""
+    byte = exc.object[exc.start : exc.start + 1].hex().upper()
+    encoding = ENCODING_NAMES.get(exc.encoding.replace("_", "-").lower(), exc.encoding)
+    if exc.encoding == "charmap":
+        encoding = "Windows-1252"
+    return UnreadableFile(
+        f"The file holds a byte (0x{byte}) that is no character in {encoding}, the encoding "
+        "it was read as: save it as “CSV UTF-8” and upload it again."
+    )
+
+
 @dataclass
 class TableLayout:
     kind: str  # "csv" or "xlsx"

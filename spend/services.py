@@ -24,7 +24,7 @@ from spend.models import (
     Payee,
     SpendImport,
 )
-from spend.reader import SpendTable
+from spend.reader import SpendTable, undecodable
 from spend.values import is_undated, normalize_name, period_end_from_name
 from vendors.services import vendor_add_alias, vendor_remove_aliases
 
@@ -48,7 +48,15 @@ def profile_for(*, authority, headers: list[str]) -> MappingProfile | None:
 def import_create(*, authority, fileobj: BinaryIO, file_name: str, by=None,
                   profile: MappingProfile | None = None) -> SpendImport:  # fmt: skip
     """Read the file's layout, detect its mapping and store it for preview. Raises
-    spend.reader.UnreadableFile when the file has no recognisable header."""
+    spend.reader.UnreadableFile when the file has no recognisable header, or bytes its
+    encoding has no character for."""
+    try:
+        return _import_create(authority, fileobj, file_name, by, profile)
+    except UnicodeDecodeError as exc:
+        raise undecodable(exc) from None
+
+
+def _import_create(authority, fileobj: BinaryIO, file_name: str, by, profile) -> SpendImport:
     table = SpendTable(fileobj, file_name)
     headers = table.layout.headers
     profile = profile or profile_for(authority=authority, headers=headers)

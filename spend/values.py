@@ -7,7 +7,9 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from procurement_hub.formatting import write_amount
+from django.conf import settings
+
+from procurement_hub.formatting import CURRENCY_SYMBOLS, write_amount
 
 DEFAULT_DATE_FORMATS = (
     "%d/%m/%Y",
@@ -49,6 +51,10 @@ class BadValue(ValueError):
     pass
 
 
+def _hub_symbol() -> str | None:
+    return CURRENCY_SYMBOLS.get(settings.HUB_CURRENCY)
+
+
 def parse_amount(raw: str) -> Decimal:
     """ "1,234.56", "£1,234", "(123.45)", "-123.45", "123.45-", "123.45 CR" -> Decimal."""
     text = str(raw).strip()
@@ -60,6 +66,10 @@ def parse_amount(raw: str) -> Decimal:
     upper = text.upper()
     if upper.endswith("CR"):
         negative, text = True, text[:-2]
+    foreign = [c for c in CURRENCY_SYMBOLS.values() if c in text and c != _hub_symbol()]
+    if foreign:
+        raise BadValue(f"Amount is in another currency ({foreign[0]}): the hub counts "
+                       f"{settings.HUB_CURRENCY}")  # fmt: skip
     text = text.translate(_CURRENCY)
     if text.endswith("-"):
         negative, text = True, text[:-1]

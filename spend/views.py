@@ -219,7 +219,7 @@ def import_new(request):
                 by=request.user,
                 profile=form.cleaned_data["profile"],
             )
-        except (UnreadableFile, UnicodeDecodeError) as exc:
+        except UnreadableFile as exc:
             form.add_error("file", str(exc))
         else:
             return redirect(spend_import)

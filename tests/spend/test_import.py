@@ -4,10 +4,12 @@ natural key), all-or-nothing vs keep-valid, atomicity, profiles."""
 import datetime
 import hashlib
 import io
+import re
 from decimal import Decimal
 from itertools import product
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
@@ -591,3 +593,25 @@ def test_an_iso_date_time_with_a_t_is_read_as_its_date(authority):
     imp = run_import(authority, csv_bytes("2024-02-01T10:15:00.000Z,R1,Acme,100,,"))
     assert (imp.imported_rows, imp.rejected_rows) == (1, 0)
     assert Transaction.objects.get().payment_date == datetime.date(2024, 2, 1)
+
+
+BAD_1252 = b"Date,Reference,Supplier Name,Amount\r\n01/02/2024,R1,Caf\xe9 \x81 Ltd,5\r\n"
+
+
+def test_a_byte_with_no_character_is_a_clear_message_on_upload_and_in_the_command(
+    client, hub, tmp_path
+):
+    """0x81 is no character in Windows-1252: the upload form says so on its file field, and
+    the command stops with the same words (not a traceback)."""
+    authority = AuthorityFactory(code="any")
+    client.force_login(hub.admin)
+    upload = SimpleUploadedFile("bad.csv", BAD_1252)
+    response = client.post(reverse("spend:import_new"), {"authority": authority.pk,
+                                                          "file": upload})  # fmt: skip
+    assert response.status_code == 200
+    message = "holds a byte (0x81) that is no character in Windows-1252"
+    assert message in response.content.decode()
+    path = tmp_path / "bad.csv"
+    path.write_bytes(BAD_1252)
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("import_spend", str(path), "--authority", "any")

@@ -3,6 +3,7 @@
 import codecs
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -156,6 +157,22 @@ def test_required_fields():
 )  # fmt: skip
 def test_amounts(raw, value):
     assert parse_amount(raw) == Decimal(value)
+
+
+@pytest.mark.parametrize(("raw", "currency"), [("€1,234", "€"), ("$5", "$"), ("(€12)", "€")])
+def test_amounts_in_another_currency_are_refused_not_counted_as_pounds(raw, currency):
+    with pytest.raises(BadValue, match=f"another currency \\({re.escape(currency)}\\)"):
+        parse_amount(raw)
+
+
+@pytest.mark.parametrize("raw", ["€1,234", "£5"])
+def test_a_hub_in_euro_reads_euro_and_refuses_pounds(raw, settings):
+    settings.HUB_CURRENCY = "EUR"
+    if raw.startswith("€"):
+        assert parse_amount(raw) == Decimal("1234")
+    else:
+        with pytest.raises(BadValue, match="another currency"):
+            parse_amount(raw)
 
 
 @pytest.mark.parametrize("raw", ["", "abc", "1.2.3", "(-5)", "1e5"])
