@@ -50,9 +50,10 @@ REPORT_COLUMNS = {
     "contracts": (
         ("Reference", lambda r: r["contract"].reference),
         ("Title", lambda r: r["contract"].title),
+        ("Status", lambda r: r["contract"].get_status_display()),
         ("Category", lambda r: r["contract"].category.code),
         ("Value", lambda r: r["value"]),
-        ("Spend", lambda r: r["spend"]),
+        ("Spend", _money("spend")),
         ("Used %", lambda r: r["percent"]),
         ("Used up", lambda r: "yes" if r["used_up"] else "no"),
     ),
@@ -93,11 +94,13 @@ def rows_to_fix_response(spend_import, rows: list[list[str]]) -> StreamingHttpRe
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
+        bom = "\ufeff"  # Excel then reads it as UTF-8 (accented names, "£" in a header).
         for row in [headers, *rows]:
             buffer.seek(0)
             buffer.truncate()
             writer.writerow(row)
-            yield buffer.getvalue()
+            yield bom + buffer.getvalue()
+            bom = ""
 
     stem = _SAFE_NAME.sub("-", spend_import.file_name.rsplit(".", 1)[0])[:80].strip("-") or "spend"
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

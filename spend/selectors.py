@@ -200,6 +200,10 @@ def _total_rows(filters: SpendFilters) -> tuple[QuerySet, str, dict[str, str]]:
     return rows, payee, dict(zip(("spend", "contracted", "payments"), columns, strict=True))
 
 
+def _payee_column(filters: SpendFilters) -> str:
+    return _total_rows(filters)[1]
+
+
 def _supplier_parts(filters: SpendFilters, *, per_authority: bool) -> tuple[QuerySet, QuerySet]:
     """From the all-time totals, in two parts of one shape: matched payees summed by vendor,
     and unmatched payees as they are, one row each (no aggregate: grouping every unmatched
@@ -232,6 +236,9 @@ def _supplier_ranking(
     the payees' all-time totals; with only a pillar (and perhaps an authority) from the
     pillar's all-time supplier totals; else from the summaries."""
     order = _supplier_order(per_authority)
+    # The off-contract list leaves out payees a person set aside as no hub vendor (another
+    # council, a tax authority): nothing to source from them. A hashed subquery of a few ids.
+    set_aside = Payee.objects.filter(match_method=MatchMethod.DISMISSED).values("pk")
     if off_contract_from is not None:
         # Half a penny below: every sum is whole pence, but SQLite adds them as binary floats
         # (162.35 + 294.58 + 43.07 = 499.99999999999994), and "at least £500" must keep it.
@@ -240,10 +247,14 @@ def _supplier_ranking(
         rows = _grouped_suppliers(filters, per_authority=per_authority)
         if off_contract_from is not None:
             rows = rows.filter(contracted=0, spend__gte=off_contract_from)
+            rows = rows.exclude(payee_id__in=set_aside)
         return RankedRows(rows.order_by(*order), per_page=per_page)
     parts = _supplier_parts(filters, per_authority=per_authority)
     if off_contract_from is not None:
-        parts = [part.filter(contracted=0, spend__gte=off_contract_from) for part in parts]
+        matched, unmatched = (
+            part.filter(contracted=0, spend__gte=off_contract_from) for part in parts
+        )
+        parts = [matched, unmatched.exclude(**{f"{_payee_column(filters)}__in": set_aside})]
     matched, unmatched = (part.order_by() for part in parts)  # SQLite: no ORDER BY in a part.
     return RankedRows(
         matched.union(unmatched, all=True).order_by(*order),
@@ -276,7 +287,8 @@ def _named(rows: list[dict]) -> list[dict]:
     `contracted` into `on_contract_spend` and `share`. At most three queries, none for no rows."""
     if not rows:
         return rows
-    payees = _rows_by_pk(Payee, {r["unmatched_payee_id"] for r in rows}, "name", "authority__name")
+    payees = _rows_by_pk(Payee, {r["unmatched_payee_id"] for r in rows}, "name",
+                         "authority__name", "match_method")  # fmt: skip
     vendors = _rows_by_pk(Vendor, {r["vendor_id"] for r in rows}, "legal_name", "vendor_code")
     # Rows ranked per authority: their vendors' authorities.
     authorities = _rows_by_pk(
@@ -296,6 +308,7 @@ def _named(rows: list[dict]) -> list[dict]:
             "vendor__legal_name": vendor.get("legal_name"),
             "vendor_code": vendor.get("vendor_code", ""),
             "payee__name": payee.get("name"),
+            "set_aside": payee.get("match_method") == MatchMethod.DISMISSED,
             "authority__name": authority,
             "on_contract_spend": row["contracted"],
         })  # fmt: skip

@@ -18,7 +18,7 @@ from procurement_hub.exports import csv_response
 from procurement_hub.forms import FIRST_YEAR, LAST_YEAR
 from procurement_hub.tables import PER_PAGE_CHOICES, CappedCount, configure_table
 from spend import progress, selectors, services, withdrawal
-from spend.access import spend_manager_view, spend_view
+from spend.access import can_manage_spend, spend_manager_view, spend_view
 from spend.exports import (
     REJECT_COLUMNS,
     REPORT_COLUMNS,
@@ -36,7 +36,7 @@ from spend.forms import (
 )
 from spend.mapping import FIELDS
 from spend.matching import CONTRACT_RULE, suggestions_for
-from spend.models import ExpenseCode, ImportStatus, Payee, SpendImport, Transaction
+from spend.models import ExpenseCode, ImportStatus, Payee, SkipKind, SpendImport, Transaction
 from spend.reader import UnreadableFile
 from spend.tables import TransactionTable
 
@@ -107,7 +107,8 @@ def off_contract(request):
         return widened
     threshold = form.threshold_value()
     page = _page(request, selectors.off_contract_suppliers(filters, threshold=threshold))
-    context = {"form": form, "page": page, "threshold": threshold}
+    context = {"form": form, "page": page, "threshold": threshold,
+               "can_manage": can_manage_spend(request.user)}  # fmt: skip
     return render(request, "spend/off_contract.html", context)
 
 
@@ -276,7 +277,10 @@ def _detail_context(spend_import: SpendImport, form=None, withdraw_form=None) ->
         "can_import_again": services.can_import_again(spend_import),
         "withdraw_form": withdraw_form or (WithdrawForm() if can_withdraw else None),
         "kept_for_later": withdrawal.kept_for_later_imports(spend_import) if can_withdraw else [],
-        "reasons": _reasons(spend_import),
+        "reasons": (reasons := list(_reasons(spend_import))),
+        # A row can fail several checks (a blank line: date, amount, supplier…).
+        "several_faults": sum(r["n"] for r in reasons if r["kind"] == SkipKind.REJECTED)
+        > spend_import.rejected_rows,
         "mapping_used": [(FIELDS.get(k, k), h) for k, h in spend_import.mapping.items()],
         "progress": progress.progress_of(spend_import),
         "undated": services.undated_in_preview(

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from procurement_hub.formatting import day
 from spend import matching, summaries
 from spend.models import ImportReject, ImportStatus, MatchMethod, SkipKind, SpendImport
 
@@ -106,7 +107,7 @@ def _message(spend_import: SpendImport, removed: int, inherited: int) -> str:
     parts = [
         "Withdrawn",
         f" by {by.get_full_name() or by.get_username()}" if by else "",
-        f" on {timezone.localdate(spend_import.withdrawn_at):%d/%m/%Y}: ",
+        f" on {day(timezone.localdate(spend_import.withdrawn_at))}: ",
         f"{removed:,} payment{'' if removed == 1 else 's'} removed",
     ]
     if inherited:

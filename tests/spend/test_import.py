@@ -549,7 +549,9 @@ def test_the_rejected_rows_come_back_under_the_files_columns_to_fix_and_import(
     assert "rows to fix" in client.get(imp.get_absolute_url()).content.decode()
     response = client.get(reverse("spend:import_rows_to_fix", args=[imp.pk]))
     assert response["Content-Disposition"] == 'attachment; filename="anytown-rows-to-fix.csv"'
-    text = b"".join(response.streaming_content).decode()
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")  # A BOM: Excel reads it as UTF-8.
+    text = raw.decode("utf-8-sig")
     assert text.splitlines() == [
         "Service Area,Expense Type,Expenditure Code,Date Paid,Transaction Number,Amount,"
         "Supplier Name",
@@ -557,7 +559,7 @@ def test_the_rejected_rows_come_back_under_the_files_columns_to_fix_and_import(
         "Leisure,Consultancy,C200,06/04/2024,AT-1005,five hundred,Smith and Jones LLP",
     ]
     fixed = text.replace("31/04/2024", "30/04/2024").replace("five hundred", "-500")
-    again = run_import(authority, fixed.encode(), "anytown-fixed.csv")
+    again = run_import(authority, fixed.encode("utf-8-sig"), "anytown-fixed.csv")
     assert (again.status, again.imported_rows, again.rejected_rows) == (ImportStatus.DONE, 2, 0)
     assert Transaction.objects.get(reference="AT-1005").amount == Decimal("-500.00")
 
@@ -615,3 +617,16 @@ def test_a_byte_with_no_character_is_a_clear_message_on_upload_and_in_the_comman
     path.write_bytes(BAD_1252)
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("import_spend", str(path), "--authority", "any")
+
+
+def test_a_row_failing_several_checks_is_one_row_rejected_and_the_page_says_so(
+    authority, client, hub
+):
+    imp = run_import(authority, csv_bytes("01/02/2024,R1,Acme,5,,", ",,,,,Notes"))
+    assert (imp.imported_rows, imp.rejected_rows) == (1, 1)
+    assert imp.rejects.count() == 4  # Date, reference, supplier and amount missing.
+    client.force_login(hub.admin)
+    page = client.get(imp.get_absolute_url()).content.decode()
+    assert "these add up to more than the 1 row rejected" in page
+    clean = run_import(authority, csv_bytes("02/02/2024,R2,Acme,5,,", "x,R3,Acme,5,,"))
+    assert 'id="several-faults"' not in client.get(clean.get_absolute_url()).content.decode()

@@ -210,6 +210,28 @@ def test_off_contract_suppliers_above_threshold(world, settings):
     assert names == ["Lone Co"]
 
 
+def test_payees_set_aside_leave_the_off_contract_list_but_stay_in_top_suppliers(
+    world, hub, settings
+):
+    """A payee set aside as no hub vendor (another council) is nothing to source: the list that
+    drives sourcing work leaves it out, whichever totals answer the filters (all time, a
+    pillar's, the summaries'); the top suppliers keep it, labelled."""
+    settings.SPEND_OFF_CONTRACT_THRESHOLD = Decimal("500")
+    run_import(world.authority, rows("15/03/2024,R1,County Council,9000,I1,IT,",
+                                     "15/03/2024,R2,Lone Co,600,I1,IT,"))  # fmt: skip
+    services.expense_code_map(code=ExpenseCode.objects.get(key="I1"), category=hub.category)
+    services.payee_set_aside(payee=Payee.objects.get(name="County Council"))
+    for filters in (SpendFilters(), SpendFilters(pillar=hub.pillar),
+                    SpendFilters(date_from=datetime.date(2024, 3, 1))):  # fmt: skip
+        listed = [r["supplier"] for r in selectors.off_contract_suppliers(filters)]
+        assert listed == ["Lone Co"], filters
+        top, _count = selectors.top_suppliers(filters)
+        assert [(r["supplier"], r["set_aside"]) for r in top] == [
+            ("County Council", True),
+            ("Lone Co", False),
+        ], filters
+
+
 def test_dashboard_breakdowns(world, hub):
     run_import(
         world.authority,

@@ -6,7 +6,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from contracts.models import ContractStatus
 from spend import selectors
 from spend.forms import SpendFilters
 from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
@@ -51,3 +53,20 @@ def test_a_supplier_paid_exactly_the_threshold_is_listed_off_contract(authority)
         listed = list(selectors.off_contract_suppliers(filters, threshold=Decimal("500")))
         assert [(r["supplier"], r["spend"]) for r in listed] == [
             ("Lone Co", Decimal("500.00"))], filters  # fmt: skip
+
+
+def test_the_burn_list_marks_a_contract_no_longer_live_and_exports_pence(authority, hub, client):
+    acme = VendorFactory(legal_name="Acme Ltd")
+    contract = ContractFactory(
+        reference="OLD1", vendors=[acme], authorities=[authority], category=hub.category,
+        start_date=datetime.date(2024, 1, 1), end_date=datetime.date(2024, 12, 31),
+        awarded_value=Decimal("1000"), status=ContractStatus.EXPIRED,
+    )  # fmt: skip
+    run_import(authority, rows("15/06/2024,R1,Acme,1200.5,,,"))
+    client.force_login(hub.admin)
+    page = client.get(reverse("spend:contract_burn")).content.decode()
+    assert "OLD1</a> " + contract.title + ' <span class="badge text-bg-secondary">Expired' in page
+    response = client.get(reverse("spend:export", args=["contracts"]))
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Reference,Title,Status,Category,Value,Spend")
+    assert lines[1].split(",")[2:6] == ["Expired", hub.category.code, "1000.00", "1200.50"]

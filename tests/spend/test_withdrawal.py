@@ -7,7 +7,9 @@ import io
 import pytest
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
+from procurement_hub import formatting
 from spend import matching, services, summaries, withdrawal
 from spend.models import (
     ContractSpend,
@@ -107,6 +109,10 @@ def test_a_withdrawn_import_leaves_the_hub_as_if_it_had_never_been_imported(clie
     assert not Payee.objects.filter(name="Only Here plc").exists()  # Not left in the queue.
     page = client.get(second.get_absolute_url()).content.decode()
     assert "Withdrawn (its payments removed)" in page and 'id="withdraw"' not in page
+    assert "Imported: <strong>3</strong> (since withdrawn)" in page
+    assert f"on {formatting.day(timezone.localdate())}: 3 payments removed" in page
+    listing = client.get(reverse("spend:imports")).content.decode()
+    assert '<s title="Withdrawn: its payments were removed">3</s>' in listing
 
 
 def test_the_totals_left_agree_with_a_rebuild_from_the_payments(client, hub, world):
