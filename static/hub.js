@@ -17,3 +17,17 @@ document.addEventListener("input", function (event) {
   var hidden = event.target.closest("[data-autocomplete]").querySelector("[data-autocomplete-id]");
   if (hidden) hidden.value = "";
 });
+// A form that starts long work (an import, a withdrawal): once sent, its button says so and
+// cannot be pressed again while the server works (without a worker, the import runs in the
+// request itself).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute("data-busy") || event.defaultPrevented) return;
+  var button = form.querySelector("button[type=submit]");
+  if (!button) return;
+  // After the browser has taken the form's data: a disabled button is not sent.
+  setTimeout(function () {
+    button.disabled = true;
+    button.textContent = form.dataset.busy;
+  }, 0);
+});
