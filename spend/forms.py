@@ -12,6 +12,7 @@ from categories.models import Authority, Category, Pillar
 from procurement_hub.forms import BootstrapFormMixin, sensible_date
 from spend.mapping import FIELDS, REQUIRED
 from spend.models import ImportMode, MappingProfile
+from spend.values import UNDATED_NEEDS_REFERENCE, undated_as_problem
 from vendors.models import Vendor
 from vendors.selectors import several_named_message, vendors_named
 
@@ -147,11 +148,19 @@ class MappingForm(BootstrapFormMixin, forms.Form):
             if self.cleaned_data.get(f"map_{name}")
         }
 
+    def clean_undated_as(self):
+        day = self.cleaned_data["undated_as"]
+        if problem := undated_as_problem(day):
+            raise forms.ValidationError(problem)
+        return day
+
     def clean(self):
         data = super().clean()
         chosen = [data.get(f"map_{n}") for n in FIELDS if data.get(f"map_{n}")]
         if len(chosen) != len(set(chosen)):
             raise forms.ValidationError("A column can fill one field only.")
+        if data.get("undated_as") and not data.get("map_reference"):
+            self.add_error("undated_as", UNDATED_NEEDS_REFERENCE)
         return data
 
 

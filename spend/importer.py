@@ -58,6 +58,10 @@ ANALYZE_AFTER_ROWS = 50_000
 # faults, bounded for a file that is all faults.
 KEEP_REJECTED_CELLS = 50_000
 PRESENT_REASON = "Already present: the same authority, reference, date, amount and supplier"
+PRESENT_WITH_A_DATE = (
+    "Already present with a date: the same authority, reference, amount and supplier (this "
+    "file gave the row no date)"
+)
 
 # "1234.56", "-12" or "1,234.56": the amounts of nearly every row, parsed without the full check.
 _PLAIN_AMOUNT = re.compile(PLAIN_AMOUNT).match
@@ -418,9 +422,15 @@ def run_import(spend_import: SpendImport) -> SpendImport:
                 )
                 return spend_import
             _save_rejects(spend_import, staged.rejects, staged.reject_cells)
+            dated = moved["dated"]
+            message = (
+                f"{dated:,} payment{'s' if dated != 1 else ''} that an earlier file gave no "
+                "date took this file's dates (listed as already present)."
+            )
             _finish(
                 spend_import,
                 ImportStatus.DONE,
+                message if dated else "",
                 months=[m.isoformat() for m in moved["months"]],
                 total_rows=staged.total,
                 imported_rows=moved["inserted"],
@@ -489,18 +499,19 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
         cursor.execute(
             f"""
             INSERT INTO spend_payee (authority_id, name, normalized_name, supplier_id,
-                                     match_method, total_spend, on_contract_spend,
-                                     transaction_count)
-            SELECT %s, MIN(supplier_name), payee_key,
-                   COALESCE(MIN(NULLIF(supplier_id, '')), ''), '', 0, 0, 0
+                                     supplier_id_import, match_method, total_spend,
+                                     on_contract_spend, transaction_count)
+            SELECT %s, MIN(supplier_name), payee_key, COALESCE(MIN(NULLIF(supplier_id, '')), ''),
+                   CASE WHEN MAX(supplier_id) <> '' THEN %s END, '', 0, 0, 0
             FROM {staging} WHERE spend_import_id = %s GROUP BY payee_key
             -- A payee first seen with no supplier id learns it from a later file (for the
             -- registration-id match).
             ON CONFLICT (authority_id, normalized_name) DO UPDATE
-                SET supplier_id = EXCLUDED.supplier_id
+                SET supplier_id = EXCLUDED.supplier_id,
+                    supplier_id_import = EXCLUDED.supplier_id_import
                 WHERE spend_payee.supplier_id = '' AND EXCLUDED.supplier_id <> ''
             """,
-            [auth, imp],
+            [auth, imp, imp],
         )
         cursor.execute(
             f"""
@@ -538,6 +549,18 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
            LEFT JOIN spend_expensecode e ON e.authority_id = %s AND e.key = s.expense_key
            WHERE s.spend_import_id = %s AND p.vendor_id IS NOT NULL"""
     )
+    # Payments an earlier file gave no date to, that this file dates: they take its dates
+    # (and it skips them as present), never counted twice.
+    dated = _date_assumed_payments(staging, spend_import)
+    # Rows this file gave no date to, that an earlier file holds with a date: skipped.
+    undated_here = spend_import.undated_as is not None
+    skip_undated = (
+        """AND NOT (s.date_assumed AND EXISTS (
+               SELECT 1 FROM spend_transaction t WHERE t.payee_id = p.id
+               AND t.reference = s.reference AND t.amount = s.amount))"""
+        if undated_here
+        else ""
+    )
     with connection.cursor() as cursor:
         # Every row this import inserts gets an id above this one (ids only grow).
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM spend_transaction")
@@ -557,7 +580,7 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
             JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
             LEFT JOIN spend_expensecode e ON e.authority_id = %s AND e.key = s.expense_key
             LEFT JOIN ({matches}) m ON m.row_id = s.id
-            WHERE s.spend_import_id = %s
+            WHERE s.spend_import_id = %s {skip_undated}
             -- In natural-key order: the key's index, checked for every row, is then written
             -- in sequence (the bench's million rows, replayed into a copy of the table:
             -- 16.5 s instead of 22-26 s). The first of two equal rows in a file is still kept.
@@ -577,6 +600,8 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
             undated = cursor.fetchone()[0]
         if inserted < staged_rows:
             _list_present_rows(cursor, staging, spend_import)
+            if undated_here:
+                _list_present_with_a_date(cursor, staging, spend_import, after_id)
         if connection.vendor == "postgresql" and inserted >= ANALYZE_AFTER_ROWS:
             # Fresh statistics for the summary refresh below (a sort of a million rows by six
             # keys instead of a hash aggregate took twice as long). Its lock lasts until commit,
@@ -596,7 +621,89 @@ def move(spend_import: SpendImport, staging: str = STAGING_TABLE,
     _clear_staging(spend_import, staging)
     step("staging cleared")
     step.log()
-    return {"inserted": max(inserted, 0), "months": months, "undated": undated}
+    return {"inserted": max(inserted, 0), "months": months, "undated": undated, "dated": dated}
+
+
+def _date_assumed_payments(staging: str, spend_import: SpendImport) -> int:
+    """Earlier imports' payments dated by assumption (their files gave no date) that this file
+    holds with a date, by supplier, reference and amount: they take this file's date, and are
+    re-matched (a contract is live on some dates), re-totalled and re-summarised in their old
+    and new months. Their imports then count them as dated, in these months. Returns how many.
+    Only for authorities with such payments: a probe per row of the natural key's index."""
+    imp, auth = spend_import.pk, spend_import.authority_id
+    earlier = dict(
+        SpendImport.objects.filter(authority_id=auth, status__in=HOLDS_PAYMENTS, undated_rows__gt=0)
+        .exclude(pk=imp)
+        .values_list("pk", "undated_as")
+    )
+    if not earlier:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE spend_transaction SET payment_date = s.payment_date, month = s.month,
+                                         date_assumed = FALSE
+            FROM {staging} s
+            JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
+            WHERE s.spend_import_id = %s AND NOT s.date_assumed AND s.reference <> ''
+              AND spend_transaction.payee_id = p.id
+              AND spend_transaction.reference = s.reference
+              AND spend_transaction.amount = s.amount AND spend_transaction.date_assumed
+            RETURNING spend_transaction.id, spend_transaction.spend_import_id,
+                      spend_transaction.month
+            """,
+            [auth, imp],
+        )
+        changed = cursor.fetchall()
+    if not changed:
+        return 0
+    slices = {(auth, _month_start(undated_as)) for undated_as in earlier.values() if undated_as}
+    per_import: dict[int, set] = {}
+    for _pk, import_id, month in changed:
+        per_import.setdefault(import_id, set()).add(_as_date(month).isoformat())
+    for import_id, new_months in per_import.items():
+        earlier_import = SpendImport.objects.get(pk=import_id)
+        earlier_import.undated_rows -= sum(1 for row in changed if row[1] == import_id)
+        earlier_import.months = sorted(set(earlier_import.months) | new_months)
+        earlier_import.save(update_fields=["undated_rows", "months"])
+    ids = [row[0] for row in changed]
+    for start in range(0, len(ids), matching.PARAMS_PER_QUERY):
+        batch = ids[start : start + matching.PARAMS_PER_QUERY]
+        where = f"id IN ({', '.join(['%s'] * len(batch))})"
+        slices.update(matching.rematch_transactions(where=where, params=batch))
+        matching.refresh_payee_totals(where=where, params=batch)
+    summaries.refresh_slices(slices)
+    return len(changed)
+
+
+def _month_start(day) -> datetime.date:
+    return _as_date(day).replace(day=1)
+
+
+def _list_present_with_a_date(cursor, staging: str, spend_import: SpendImport,
+                              after_id: int) -> None:  # fmt: skip
+    """List the rows this file gave no date to that the INSERT skipped because an earlier
+    payment has their supplier, reference and amount with a date (rows skipped by the natural
+    key are listed already)."""
+    imp = spend_import.pk
+    cursor.execute(
+        f"""
+        INSERT INTO spend_importreject (spend_import_id, row_number, "column", value, reason,
+                                        kind, cells)
+        SELECT %s, s.row_number, '', 'as import #' || MIN(t.spend_import_id) || ', row '
+               || MIN(t.row_number), %s, %s, '[]'
+        FROM {staging} s
+        JOIN spend_payee p ON p.authority_id = %s AND p.normalized_name = s.payee_key
+        JOIN spend_transaction t ON t.payee_id = p.id AND t.reference = s.reference
+             AND t.amount = s.amount AND t.id <= %s
+        WHERE s.spend_import_id = %s AND s.date_assumed
+          AND NOT EXISTS (SELECT 1 FROM spend_transaction k WHERE k.payee_id = p.id
+                          AND k.reference = s.reference AND k.payment_date = s.payment_date
+                          AND k.amount = s.amount)
+        GROUP BY s.row_number
+        """,
+        [imp, PRESENT_WITH_A_DATE, SkipKind.PRESENT, spend_import.authority_id, after_id, imp],
+    )
 
 
 def _list_present_rows(cursor, staging: str, spend_import: SpendImport) -> None:

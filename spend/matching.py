@@ -16,6 +16,7 @@ from spend.values import normalize_name
 from vendors.models import Vendor, VendorAlias
 
 SUGGESTION_CUTOFF = 80
+PARAMS_PER_QUERY = 10_000
 # The advisory lock key of an authority's imports (spend.importer._lock_authority) and re-matches.
 IMPORT_LOCK = 770077
 # The rule, in words, for the pages that show a match.
@@ -61,7 +62,7 @@ def contract_matches_sql(source: str) -> str:
 def vendor_name_index() -> tuple[dict[str, int], dict[str, int]]:
     """Normalised vendor names and aliases -> vendor id, and registration ids -> vendor id.
     A name shared by two vendors matches neither (a person decides), unless a person already
-    decided: a name confirmed for one vendor only (an alias learnt from a payee) matches it."""
+    decided: a name whose payees were confirmed to one vendor only matches it."""
     names: dict[str, set[int]] = defaultdict(set)
     registrations: dict[str, set[int]] = defaultdict(set)
     for pk, legal_name, number, code in Vendor.objects.values_list(
@@ -71,13 +72,14 @@ def vendor_name_index() -> tuple[dict[str, int], dict[str, int]]:
         for reg in (number, code):
             if reg.strip():
                 registrations[reg.strip().upper()].add(pk)
-    confirmed: dict[str, set[int]] = defaultdict(set)
-    for vendor_id, name, from_payee in VendorAlias.objects.values_list(
-        "vendor_id", "name", "from_payee"
-    ):
+    for vendor_id, name in VendorAlias.objects.values_list("vendor_id", "name"):
         names[normalize_name(name)].add(vendor_id)
-        if from_payee:
-            confirmed[normalize_name(name)].add(vendor_id)
+    # What people decided: payees confirmed to a vendor, by name (any authority's).
+    confirmed: dict[str, set[int]] = defaultdict(set)
+    for key, vendor_id in Payee.objects.filter(match_method=MatchMethod.CONFIRMED).values_list(
+        "normalized_name", "vendor_id"
+    ):
+        confirmed[key].add(vendor_id)
     unique = {k: next(iter(v)) for k, v in names.items() if k and len(v) == 1}
     unique |= {k: next(iter(v)) for k, v in confirmed.items() if k and len(v) == 1}
     regs = {k: next(iter(v)) for k, v in registrations.items() if len(v) == 1}
@@ -321,11 +323,12 @@ def rematch_transactions(*, where: str, params: list) -> list[tuple[int, object]
 def rematch_payees(*, payee_ids: list[int]) -> None:
     """After these payees' vendor changed: re-match their payments, then their payees' and
     codes' totals and the summaries of their months."""
-    if not payee_ids:
-        return
-    where = f"payee_id IN ({', '.join(['%s'] * len(payee_ids))})"
-    slices = rematch_transactions(where=where, params=payee_ids)
-    refresh_payee_totals(where=where, params=payee_ids)
+    slices = set()
+    for start in range(0, len(payee_ids), PARAMS_PER_QUERY):  # PostgreSQL takes 65,535.
+        batch = payee_ids[start : start + PARAMS_PER_QUERY]
+        where = f"payee_id IN ({', '.join(['%s'] * len(batch))})"
+        slices.update(rematch_transactions(where=where, params=batch))
+        refresh_payee_totals(where=where, params=batch)
     summaries.refresh_slices(slices)
 
 

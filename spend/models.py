@@ -268,6 +268,9 @@ class Payee(models.Model):
     name = models.CharField(max_length=255)
     normalized_name = models.CharField(max_length=255)
     supplier_id = models.CharField(max_length=100, blank=True)
+    # The import whose file gave the supplier id: withdrawn, it takes the id back (and the
+    # match by registration id it made).
+    supplier_id_import = models.PositiveBigIntegerField(null=True, blank=True)
     vendor = models.ForeignKey(
         Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="payees"
     )

@@ -25,7 +25,13 @@ from spend.models import (
     SpendImport,
 )
 from spend.reader import SpendTable, undecodable
-from spend.values import is_undated, normalize_name, period_end_from_name
+from spend.values import (
+    UNDATED_NEEDS_REFERENCE,
+    is_undated,
+    normalize_name,
+    period_end_from_name,
+    undated_as_problem,
+)
 from vendors.services import vendor_add_alias, vendor_remove_aliases
 
 
@@ -91,7 +97,7 @@ def suggested_undated_as(file_name: str, headers: list[str], preview: list[list[
     name gives, when most preview rows' date cells hold no date (a time alone, or nothing).
     None otherwise: such rows are then rejected unless the importer gives a date."""
     undated, shown = undated_in_preview(headers, preview, mapping)
-    if undated * 2 <= shown:
+    if undated * 2 <= shown or "reference" not in mapping:
         return None
     return period_end_from_name(file_name)
 
@@ -133,6 +139,10 @@ def import_confirm(*, spend_import: SpendImport, mapping: dict[str, str], mode: 
     spend_import.mapping = {f: h for f, h in mapping.items() if h and h in headers}
     spend_import.mode = mode if mode in ImportMode.values else ImportMode.ALL_OR_NOTHING
     spend_import.date_formats = date_formats
+    if problem := undated_as_problem(undated_as):
+        raise ValueError(problem)
+    if undated_as and "reference" not in spend_import.mapping:
+        raise ValueError(UNDATED_NEEDS_REFERENCE)
     spend_import.undated_as = undated_as
     if missing_required(spend_import.mapping):
         raise ValueError("Map the payment date, amount and supplier name before importing.")

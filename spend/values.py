@@ -152,6 +152,7 @@ _MONTHS = {
     **{m.lower(): n for n, m in enumerate(calendar.month_name) if m},
     "sept": 9,
 }
+_FINANCIAL_YEAR = re.compile(r"(?<!\d)(19|20)\d\d\s*[-/_]\s*\d\d(?!\d)")
 _NAME_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 
 
@@ -159,6 +160,22 @@ UNDATED = "Date holds a time but no day: give a date for undated rows to import 
 
 
 ASSUMED_DATE = "Its file gave no date: dated as the importer chose on the preview"
+
+
+def undated_as_problem(day: datetime.date | None) -> str | None:
+    """Why this date cannot date a file's undated rows, or None: it must be a date a payment
+    in a file may have."""
+    if day is not None and not FIRST_PAYMENT_YEAR <= day.year <= LAST_PAYMENT_YEAR:
+        return (
+            f"Give a date in the years {FIRST_PAYMENT_YEAR}–{LAST_PAYMENT_YEAR}, as payments have."
+        )
+    return None
+
+
+UNDATED_NEEDS_REFERENCE = (
+    "Undated rows can be dated only from a file with a transaction reference column: without "
+    "one, two payments of the same amount to the same supplier would look alike"
+)
 
 
 def is_undated(raw) -> bool:
@@ -172,6 +189,8 @@ def period_end_from_name(file_name: str) -> datetime.date | None:
     2014): its last month name in its one year. None when the name gives no month or no single
     year."""
     name = file_name.lower()
+    if _FINANCIAL_YEAR.search(name):  # "2014-15 Jan-Mar" is 2015's March: not guessed.
+        return None
     years = set(_NAME_YEAR.findall(name))
     months = [_MONTHS[word] for word in re.findall(r"[a-z]+", name) if word in _MONTHS]
     if len(years) != 1 or not months:

@@ -28,7 +28,14 @@ from django.utils import timezone
 
 from procurement_hub.formatting import day
 from spend import matching, summaries
-from spend.models import ImportReject, ImportStatus, MatchMethod, SkipKind, SpendImport
+from spend.models import (
+    ImportReject,
+    ImportStatus,
+    MatchMethod,
+    Payee,
+    SkipKind,
+    SpendImport,
+)
 
 CAN_WITHDRAW = (ImportStatus.DONE, ImportStatus.WITHDRAWING)
 # The rows of the temporary tables below are this session's own.
@@ -71,6 +78,7 @@ def withdraw(*, import_id: int) -> SpendImport | None:
     with connection.cursor() as cursor:
         inherited = _hand_over_to_later_imports(cursor, spend_import, months, params)
         removed = _remove_payments(cursor, _rows_sql(months), params)
+    _take_back_supplier_ids(spend_import)
     summaries.refresh(authority_id=auth, months=months)
     with connection.cursor() as cursor:
         summaries.rebuild_pillar_suppliers(
@@ -197,6 +205,20 @@ def _hand_over_to_later_imports(cursor, spend_import, months: list, params: list
         cursor.executemany("UPDATE spend_importreject SET value = %s WHERE id = %s", later)
     cursor.execute(f"DROP TABLE {HEIRS_TABLE}")
     return len(heirs)
+
+
+def _take_back_supplier_ids(spend_import: SpendImport) -> None:
+    """Supplier ids this import's file gave payees are taken back, and the matches by
+    registration id they made undone: the payees' other payments follow (rematch_payees)."""
+    payees = Payee.objects.filter(
+        authority_id=spend_import.authority_id, supplier_id_import=spend_import.pk
+    )
+    unmatched = list(
+        payees.filter(match_method=MatchMethod.REGISTRATION).values_list("pk", flat=True)
+    )
+    payees.filter(pk__in=unmatched).update(vendor=None, match_method=MatchMethod.NONE)
+    payees.update(supplier_id="", supplier_id_import=None)
+    matching.rematch_payees(payee_ids=unmatched)
 
 
 def _remove_payments(cursor, rows: str, params: list) -> int:

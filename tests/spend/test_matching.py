@@ -702,3 +702,21 @@ def test_a_confirmed_name_two_vendors_share_matches_the_next_import_by_itself(au
     other = AuthorityFactory(code="chw", name="Cherwell District Council")
     run_import(other, rows("01/03/2024,C1,Same Name,50,,,"), "chw.csv")
     assert Payee.objects.get(authority=other).vendor_id == chosen.pk
+
+
+def test_a_confirmation_counts_even_when_the_vendor_had_the_alias_already():
+    first = AuthorityFactory(code="oxf")
+    legal = VendorFactory(legal_name="Acme Ltd")
+    chosen = VendorFactory(legal_name="Acme Holdings PLC")
+    VendorAliasFactory(vendor=chosen, name="Acme Ltd")  # A trading name, typed in the admin.
+    run_import(first, csv_bytes("01/02/2024,R1,Acme Ltd,100,,"), "a.csv")
+    payee = Payee.objects.get(authority=first)
+    assert payee.vendor is None  # Shared by two vendors: a person decides.
+    services.payee_confirm(payee=payee, vendor=chosen)
+    other = AuthorityFactory(code="chw")
+    run_import(other, csv_bytes("01/03/2024,C1,Acme Ltd,50,,"), "b.csv")
+    assert legal.pk != chosen.pk
+    assert Payee.objects.get(authority=other).vendor_id == chosen.pk
+
+
+# 5. The date for undated rows escapes the payment-year rule (1990-2100) a file's dates obey.

@@ -7,12 +7,20 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.test import TestCase
 from django.urls import reverse
 
-from spend import copy_stage, importer, services
-from spend.models import ImportMode, ImportStatus, SpendImport, SpendSummary, Transaction
+from spend import copy_stage, importer, services, withdrawal
+from spend.models import (
+    ImportMode,
+    ImportStatus,
+    SkipKind,
+    SpendImport,
+    SpendSummary,
+    Transaction,
+)
 from spend.values import UNDATED, is_undated, period_end_from_name
 from tests.factories import AuthorityFactory
 from tests.spend.helpers import csv_bytes, run_import
@@ -40,6 +48,11 @@ ROWS = (
         ("market-spend-2014.csv", None),  # "mar" inside a word is no month.
         ("q1-2014.csv", None),
         ("oct-2014-to-mar-2015.csv", None),  # Two years: no single period.
+        # A financial year: Jan-Mar is in its second calendar year. Not guessed.
+        ("spend-2014-15-q4-jan-mar.csv", None),
+        ("Spend 2014/15 Jan-Mar.csv", None),
+        ("spend_2014_15_march.csv", None),
+        ("spend-march-2014-06.csv", None),  # "2014-06": a month, not a year; not guessed.
         ("spend.csv", None),
     ],
 )
@@ -204,3 +217,100 @@ def test_import_spend_command_dates_undated_rows_only_when_asked(tmp_path):
     assert set(Transaction.objects.values_list("payment_date", "date_assumed")) == {
         (JUNE_END, True)
     }
+
+
+def test_the_corrected_file_of_an_undated_period_does_not_count_its_payments_twice():
+    authority = AuthorityFactory()
+    header = "Paid Date,Trans No,Supplier Name,Amount"
+    undated = csv_bytes("00:00:00,T1,Acme Ltd,1500", "00:00:00,T2,Beta Ltd,2000", header=header)
+    first = run_import(authority, undated, "expenditure-apr-jun-2014.csv")
+    assert (first.undated_as, first.undated_rows) == (JUNE_END, 2)  # As the preview offered.
+    # The council republishes the quarter with its dates: the same two payments.
+    fixed = csv_bytes("07/04/2014,T1,Acme Ltd,1500", "12/05/2014,T2,Beta Ltd,2000", header=header)
+    second = run_import(authority, fixed, "expenditure-apr-jun-2014-corrected.csv")
+    assert Transaction.objects.count() == 2
+    # The payments took the real dates, in their months; each import counts them right.
+    assert sorted(Transaction.objects.values_list("reference", "payment_date", "date_assumed")) == [
+        ("T1", datetime.date(2014, 4, 7), False), ("T2", datetime.date(2014, 5, 12), False)
+    ]  # fmt: skip
+    assert (second.imported_rows, second.duplicate_rows) == (0, 2)
+    assert "2 payments that an earlier file gave no date took this file's dates" in second.message
+    first.refresh_from_db()
+    assert first.undated_rows == 0
+    assert first.months == ["2014-04-01", "2014-05-01", "2014-06-01"]
+    months = dict(
+        SpendSummary.objects.filter(authority=authority)
+        .values("month").annotate(total=Sum("total")).values_list("month", "total")
+    )  # fmt: skip
+    assert months == {datetime.date(2014, 4, 1): 1500, datetime.date(2014, 5, 1): 2000}
+    # Withdrawing the undated import hands them to the corrected one, with their real dates.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        withdrawal.request(spend_import=first, by=None, reason="Superseded")
+    second.refresh_from_db()
+    assert (second.imported_rows, Transaction.objects.count()) == (2, 2)
+
+
+def test_an_undated_file_after_its_dated_one_adds_nothing_and_says_why():
+    authority = AuthorityFactory()
+    header = "Paid Date,Trans No,Supplier Name,Amount"
+    run_import(authority, csv_bytes("07/04/2014,T1,Acme Ltd,1500", header=header), "dated.csv")
+    undated = run_import(authority, csv_bytes("00:00:00,T1,Acme Ltd,1500", "00:00:00,T9,Acme Ltd,9",
+                                              header=header), "spend-apr-jun-2014.csv")  # fmt: skip
+    assert (undated.imported_rows, undated.duplicate_rows, undated.undated_rows) == (1, 1, 1)
+    [skipped] = undated.rejects.all()
+    assert (skipped.row_number, skipped.kind) == (2, SkipKind.PRESENT)
+    assert skipped.value.startswith("as import #") and "gave the row no date" in skipped.reason
+    assert Transaction.objects.get(reference="T1").payment_date == datetime.date(2014, 4, 7)
+
+
+def test_distinct_undated_payments_are_not_merged_as_duplicates():
+    header = "Date,Supplier Name,Amount,Expense Code,Expense Category"  # No reference column.
+    content = csv_bytes(
+        "00:00:00,Acme Ltd,500,P1,Printing",
+        "00:00:00,Acme Ltd,500,C7,Cleaning",  # Another payment: another code.
+        header=header,
+    )
+    # With no reference, they cannot be told apart once dated alike: not offered, and refused.
+    imp = run_import(AuthorityFactory(), content, "spend-apr-jun-2014.csv")
+    assert (imp.undated_as, imp.imported_rows, imp.rejected_rows) == (None, 0, 2)
+    with pytest.raises(ValueError, match="transaction reference column"):
+        run_import(AuthorityFactory(), content, "spend-apr-jun-2014.csv", undated_as=JUNE_END)
+
+
+def test_a_date_for_undated_rows_outside_the_payment_years_is_refused_by_the_command(tmp_path):
+    AuthorityFactory(code="any")
+    path = tmp_path / "spend-apr-jun-2014.csv"
+    path.write_bytes(csv_bytes("00:00:00,R1,Acme Ltd,100,P1,Printing"))
+    with pytest.raises(CommandError, match="1990–2100"):
+        # 1914 for 2014: "30/06/1914" in the file itself is rejected as outside the years.
+        call_command("import_spend", str(path), "--authority", "any",
+                     "--undated-as", "1914-06-30", stdout=io.StringIO())  # fmt: skip
+    assert not Transaction.objects.filter(payment_date__year=1914).exists()
+
+
+def test_the_preview_form_refuses_a_date_for_undated_rows_outside_the_payment_years(client, hub):
+    client.force_login(hub.admin)
+    imp = services.import_create(
+        authority=AuthorityFactory(), file_name="spend-apr-jun-2014.csv",
+        fileobj=io.BytesIO(csv_bytes("00:00:00,R1,Acme Ltd,100,P1,Printing")),
+    )  # fmt: skip
+    form = {f"map_{k}": v for k, v in imp.mapping.items()} | {
+        "mode": ImportMode.KEEP_VALID, "undated_as": "1914-06-30"}  # fmt: skip
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("spend:import_detail", args=[imp.pk]), form)
+    assert response.status_code == 200  # The form says why; nothing is imported.
+    assert "Give a date in the years 1990–2100" in response.content.decode()
+    assert not Transaction.objects.filter(payment_date__year=1914).exists()
+
+
+def test_command_period_end_does_not_refuse_a_file_with_no_undated_rows(tmp_path):
+    AuthorityFactory(code="any")
+    undated = tmp_path / "spend-apr-jun-2014.csv"
+    undated.write_bytes(csv_bytes("00:00:00,R1,Acme Ltd,100,P1,Printing"))
+    dated = tmp_path / "spend.csv"  # Every row dated: nothing for period-end to do.
+    dated.write_bytes(csv_bytes("02/05/2014,R2,Beta Ltd,200,P1,Printing"))
+    call_command("import_spend", str(undated), str(dated), "--authority", "any",
+                 "--undated-as", "period-end", stdout=io.StringIO())  # fmt: skip
+    assert set(Transaction.objects.values_list("reference", flat=True)) == {"R1", "R2"}
+    # And no import is left hanging in preview.
+    assert not SpendImport.objects.filter(status=ImportStatus.PREVIEW).exists()

@@ -245,3 +245,28 @@ def test_with_no_worker_the_withdrawal_is_done_at_once_and_says_so(client, hub):
     assert first.status == ImportStatus.WITHDRAWN
     assert [str(m) for m in response.context["messages"]] == [first.message]
     assert "1 payment removed. Reason: Draft file" in first.message
+
+
+REG_HEADER = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category,Supplier ID"
+
+
+def test_withdrawing_the_file_that_gave_a_supplier_id_undoes_the_match_it_made(hub):
+    authority = AuthorityFactory(code="oxf")
+    beta = VendorFactory(legal_name="Beta Holdings PLC", company_number="01234567")
+    run_import(authority, csv_bytes("01/02/2024,R1,B H Group,100,,,", header=REG_HEADER), "q1.csv")
+    assert Payee.objects.get().vendor is None
+    # A file with a wrong supplier id for the payee (imported under the wrong council, say).
+    wrong = run_import(authority, csv_bytes("01/05/2024,R2,B H Group,50,,,01234567",
+                                            header=REG_HEADER), "q2.csv")  # fmt: skip
+    assert Payee.objects.get().vendor_id == beta.pk
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        withdrawal.request(spend_import=wrong, by=hub.head, reason="Wrong file")
+    wrong.refresh_from_db()
+    assert wrong.status == ImportStatus.WITHDRAWN
+    # "Its payments leave the hub as if its file had never been imported."
+    payee = Payee.objects.get()
+    assert (payee.vendor_id, payee.supplier_id, payee.match_method) == (None, "", MatchMethod.NONE)
+    assert list(Transaction.objects.values_list("reference", "vendor_id")) == [("R1", None)]
+
+
+# 2. An assumed date takes part in the natural key (payee, reference, date, amount).

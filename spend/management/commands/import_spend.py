@@ -12,7 +12,7 @@ from spend import services
 from spend.mapping import FIELDS, missing_required
 from spend.models import ImportMode, ImportStatus, MappingProfile, SpendImport
 from spend.reader import UnreadableFile
-from spend.values import period_end_from_name
+from spend.values import UNDATED_NEEDS_REFERENCE, period_end_from_name, undated_as_problem
 
 
 class Command(BaseCommand):
@@ -63,6 +63,7 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} file(s) not imported.")
 
     def _import(self, path, authority, profile, mode, undated_as) -> SpendImport:
+        undated_as = _date_for_undated(undated_as, path.name, self.stdout)
         with path.open("rb") as fileobj:
             try:
                 spend_import = services.import_create(
@@ -74,12 +75,16 @@ class Command(BaseCommand):
         if missing:
             names = ", ".join(FIELDS[f] for f in missing)
             raise CommandError(f"{path}: no column found for {names}; save a profile first.")
+        if undated_as and "reference" not in spend_import.mapping:
+            self.stdout.write(f"{path.name}: {UNDATED_NEEDS_REFERENCE}; its undated rows, if any, "
+                              "are rejected.")  # fmt: skip
+            undated_as = None
         services.import_confirm(
             spend_import=spend_import,
             mapping=spend_import.mapping,
             mode=mode,
             date_formats=spend_import.date_formats,
-            undated_as=_date_for_undated(undated_as, path.name),
+            undated_as=undated_as,
             run_now=True,
         )
         spend_import.refresh_from_db()
@@ -104,18 +109,23 @@ def _undated_as(value: str) -> datetime.date | str:
     if value == PERIOD_END:
         return value
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{value!r}: give a date as YYYY-MM-DD, or {PERIOD_END}"
         ) from None
+    if problem := undated_as_problem(day):
+        raise argparse.ArgumentTypeError(f"{value}: {problem}")
+    return day
 
 
-def _date_for_undated(choice, file_name: str) -> datetime.date | None:
-    """The date for the file's undated rows: the one given, or its name's period end."""
-    if choice == PERIOD_END:
-        found = period_end_from_name(file_name)
-        if found is None:
-            raise CommandError(f"{file_name}: its name gives no period (a month and a year).")
-        return found
-    return choice
+def _date_for_undated(choice, file_name: str, stdout) -> datetime.date | None:
+    """The date for the file's undated rows: the one given, or its name's period end (None
+    when its name gives none: its undated rows, if any, are then rejected)."""
+    if choice != PERIOD_END:
+        return choice
+    found = period_end_from_name(file_name)
+    if found is None:
+        stdout.write(f"{file_name}: its name gives no period (a month and a year), so any "
+                     "undated rows in it are rejected.")  # fmt: skip
+    return found
