@@ -48,6 +48,20 @@ class SpendFilterForm(BootstrapFormMixin, forms.Form):
         Category.objects.select_related("pillar"), required=False, empty_label="Any category"
     )
 
+    def clean(self):
+        """Filters that cannot both hold say so, and the second is dropped (never a silent £0):
+        To before From, or a category outside the chosen pillar."""
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", "To is before From: this date is left out.")
+        pillar, category = data.get("pillar"), data.get("category")
+        if pillar and category and category.pillar_id != pillar.pk:
+            self.add_error(
+                "category", f"{category.code} is in another pillar: this category is left out."
+            )
+        return data
+
     def filters(self) -> SpendFilters:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})

@@ -169,6 +169,21 @@ def test_pages_fit_a_phone_their_tables_scroll_inside(page, live_server, hub, ac
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_a_long_pager_wraps_on_a_phone(page, live_server, hub, screenshot):
+    """The payments pager (page 5 of 12: first, previous, numbers, next, last) pushed the page
+    to 414 px at 390, clipping "next"."""
+    oxf = AuthorityFactory(code="oxf", name="Oxford City Council")
+    run_import(oxf, csv_bytes(*(f"15/01/2025,R{n},Payee {n},{n},P1,Printing" for n in range(300))))
+    sign_in(page, live_server, hub.admin.username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + reverse("spend:transactions") + "?page=5")
+    assert page.locator(".pagination").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "spend-payments-pager-390")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_charts_keep_their_height_on_a_phone_and_say_when_empty(
     page, live_server, hub, acme, screenshot
 ):

@@ -679,3 +679,22 @@ def test_an_unindexed_sort_is_offered_only_within_the_cap(admin_client, data, mo
     html = past.content.decode()
     column = sort.lstrip("-").split(",")[-1]
     assert f"Sorting by {column} is offered for up to 4 payments" in html
+
+
+def test_filters_that_cannot_both_hold_say_so_and_drop_the_second(admin_client, data):
+    """To before From, or a category of another pillar: a message on the field, and the
+    figures of the filters that hold (never a silent £0)."""
+    from categories.models import Category, Pillar
+
+    url = reverse("spend:dashboard")
+    page = admin_client.get(url, {"date_from": "2026-04-01", "date_to": "2026-02-28"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "To is before From: this date is left out." in html
+    assert page.context["totals"]["spend"] == Decimal("9010.00")  # April on.
+    other = Pillar.objects.create(name="Another pillar")
+    elsewhere = Category.objects.create(code="ELS", name="Elsewhere", pillar=other)
+    query = {"pillar": data["hub"].pillar.pk, "category": elsewhere.pk}
+    page = admin_client.get(url, query)
+    assert "ELS is in another pillar: this category is left out." in page.content.decode()
+    everything = admin_client.get(url, {"pillar": data["hub"].pillar.pk}).context
+    assert page.context["totals"] == everything["totals"]
