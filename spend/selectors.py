@@ -28,6 +28,7 @@ from spend import periods
 from spend.forms import SpendFilters
 from spend.matching import fixed_match
 from spend.models import (
+    HOLDS_PAYMENTS,
     ContractSpend,
     ExpenseCode,
     MatchMethod,
@@ -35,6 +36,7 @@ from spend.models import (
     PillarSupplier,
     SkipKind,
     SpendCube,
+    SpendImport,
     SpendSummary,
     SupplierSpend,
     Transaction,
@@ -411,9 +413,25 @@ def dashboard(filters: SpendFilters) -> dict:
         "by_authority": spend_by_authority(filters),
         "by_month": by_month,
         "chart": month_chart(by_month),
+        "assumed_dates": assumed_dates(filters),
         "top_suppliers": top,
         "concentration": concentration(top, totals["spend"]),
     }
+
+
+def assumed_dates(filters: SpendFilters) -> list[dict]:
+    """The imports whose undated rows were dated by assumption (their files gave no date) on a
+    day in the filters' dates: each spikes its month. One query over the imports."""
+    imports = SpendImport.objects.filter(status__in=HOLDS_PAYMENTS, undated_rows__gt=0)
+    if filters.authority:
+        imports = imports.filter(authority=filters.authority)
+    if filters.date_from:
+        imports = imports.filter(undated_as__gte=_month(filters.date_from))
+    if filters.date_to:
+        imports = imports.filter(undated_as__lte=filters.date_to)
+    return list(
+        imports.order_by("undated_as", "pk").values("pk", "file_name", "undated_as", "undated_rows")
+    )
 
 
 def off_contract_suppliers(filters: SpendFilters, *, threshold: Decimal | None = None):

@@ -314,3 +314,16 @@ def test_command_period_end_does_not_refuse_a_file_with_no_undated_rows(tmp_path
     assert set(Transaction.objects.values_list("reference", flat=True)) == {"R1", "R2"}
     # And no import is left hanging in preview.
     assert not SpendImport.objects.filter(status=ImportStatus.PREVIEW).exists()
+
+
+def test_the_dashboard_says_which_month_holds_payments_dated_by_assumption(client, hub):
+    authority = AuthorityFactory()
+    run_import(authority, csv_bytes(*ROWS[:3]), "spend-apr-jun-2014.csv")
+    client.force_login(hub.admin)
+    url = reverse("spend:dashboard")
+    page = client.get(url).content.decode()
+    assert 'id="assumed-dates"' in page
+    assert "Jun 2014 includes 3 payments whose file (spend-apr-jun-2014.csv) gave no date" in page
+    # Not in a period that leaves that day out.
+    later = client.get(url, {"date_from": "2014-07-01", "date_to": "2014-12-31"}).content
+    assert b'id="assumed-dates"' not in later

@@ -371,7 +371,7 @@ def test_mapping_an_expense_code_in_the_ui(admin_client, data):
 
 
 PAGES = [
-    ("spend:dashboard", "", 15),
+    ("spend:dashboard", "", 16),
     ("spend:dashboard", "?date_from=2026-01-01&date_to=2026-06-30", 16),  # The summary path.
     ("spend:transactions", "", 10),
     ("spend:transactions", "?on_contract=yes&sort=-amount", 10),
