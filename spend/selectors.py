@@ -574,7 +574,7 @@ def vendor_spend(vendor) -> dict | None:
 
 def transactions(filters: SpendFilters, extra: dict) -> QuerySet:
     """Transactions in the filters (exact dates here), plus the drill-down keys in `extra`:
-    payee, vendor, contract, month, on_contract ("yes"/"no")."""
+    payee, vendor, contract, month, on_contract ("yes"/"no"), unmapped (no hub category)."""
     rows = Transaction.objects.select_related(
         "authority", "payee", "vendor", "category", "contract"
     )
@@ -597,6 +597,8 @@ def transactions(filters: SpendFilters, extra: dict) -> QuerySet:
         rows = rows.filter(contract__isnull=False)
     elif extra.get("on_contract") == "no":
         rows = rows.filter(contract__isnull=True)
+    if extra.get("unmapped"):
+        rows = rows.filter(category__isnull=True)
     return rows
 
 
@@ -613,6 +615,8 @@ def drill_subjects(extra: dict) -> list[str]:
     if "contract" in extra:
         contract = Contract.objects.filter(pk=extra["contract"]).values_list("reference").first()
         subjects.append(f"the contract {contract[0]}" if contract else "no such contract")
+    if extra.get("unmapped"):
+        subjects.append("payments whose expense code is not mapped to a hub category")
     return subjects
 
 
@@ -646,7 +650,7 @@ def _summary_totals(filters: SpendFilters, extra: dict) -> dict | None:
     if "payee" in extra:
         return _payee_totals(filters, extra)
     if "contract" in extra:
-        if "vendor" in extra or filters.pillar or filters.category:
+        if "vendor" in extra or "unmapped" in extra or filters.pillar or filters.category:
             return None
         rows = ContractSpend.objects.filter(contract=extra["contract"])
         if filters.authority:
@@ -660,6 +664,8 @@ def _summary_totals(filters: SpendFilters, extra: dict) -> dict | None:
             rows = rows.filter(vendor_id=extra["vendor"])
         if "on_contract" in extra:
             rows = rows.filter(on_contract=extra["on_contract"] == "yes")
+        if "unmapped" in extra:
+            rows = rows.filter(category__isnull=True)
     if filters.date_from:
         rows = rows.filter(month__gte=filters.date_from)
     if filters.date_to:

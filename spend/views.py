@@ -141,6 +141,8 @@ def _drill(request) -> dict:
             extra["month"] = month
     if request.GET.get("on_contract") in {"yes", "no"}:
         extra["on_contract"] = request.GET["on_contract"]
+    if request.GET.get("unmapped") == "1":  # Payments whose expense code has no category.
+        extra["unmapped"] = True
     return extra
 
 

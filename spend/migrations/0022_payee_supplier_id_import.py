@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('spend', '0021_undated_rows'),
+        ("spend", "0021_undated_rows"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payee',
-            name='supplier_id_import',
+            model_name="payee",
+            name="supplier_id_import",
             field=models.PositiveBigIntegerField(blank=True, null=True),
         ),
     ]

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procurement_hub.tables import CappedCount
-from spend import services
+from spend import selectors, services
+from spend.forms import SpendFilters
 from spend.models import (
     ExpenseCode,
     ImportStatus,
@@ -698,3 +699,21 @@ def test_filters_that_cannot_both_hold_say_so_and_drop_the_second(admin_client, 
     assert "ELS is in another pillar: this category is left out." in page.content.decode()
     everything = admin_client.get(url, {"pillar": data["hub"].pillar.pk}).context
     assert page.context["totals"] == everything["totals"]
+
+
+def test_unmapped_spend_drills_down_to_its_payments(admin_client, data):
+    """The dashboard's Unmapped pillar and category rows (often the biggest slice) link to
+    their payments; the list's count and total agree with the row, however it sums them."""
+    dashboard = admin_client.get(reverse("spend:dashboard"))
+    unmapped = next(r for r in dashboard.context["by_pillar"] if r["pillar_id"] is None)
+    assert "?unmapped=1" in dashboard.content.decode()
+    page = admin_client.get(reverse("spend:transactions"), {"unmapped": "1"})
+    html = page.content.decode()
+    assert "payments whose expense code is not mapped to a hub category" in html
+    listed = page.context["table"].data
+    assert {t.category_id for t in listed} == {None} and len(listed) == unmapped["payments"]
+    assert page.context["totals"]["total"] == unmapped["spend"]
+    extra = {"unmapped": True}
+    by_summary = selectors.payment_totals(SpendFilters(), extra, all_listed=False)
+    by_payments = selectors.payment_totals(SpendFilters(), extra, all_listed=True)
+    assert by_summary == by_payments == {"count": unmapped["payments"], "total": unmapped["spend"]}
