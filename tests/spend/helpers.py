@@ -36,3 +36,12 @@ def csv_bytes(
     *rows: str, header: str = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category"
 ) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()
+
+
+# The columns of most matching tests: a supplier id last, for the registration-id match.
+ID_HEADER = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category,Supplier ID"
+
+
+def id_rows(*lines: str) -> bytes:
+    """A file of these rows under ID_HEADER."""
+    return csv_bytes(*lines, header=ID_HEADER)

@@ -3,7 +3,6 @@ re-matches its vendors' payments; the rows the spend services keep (payees, expe
 imports) are view-only there, changed on the spend pages."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -11,34 +10,19 @@ from django.urls import reverse
 from contracts.models import ContractStatus
 from spend import selectors
 from spend.models import ExpenseCode, SpendSummary, Transaction
-from tests.factories import AuthorityFactory, ContractFactory, UserFactory, VendorFactory
-from tests.spend.helpers import csv_bytes, run_import
+from tests.factories import ContractFactory, UserFactory, VendorFactory
+from tests.spend.helpers import id_rows as rows
+from tests.spend.helpers import run_import
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category,Supplier ID"
-
-
-def rows(*lines):
-    return csv_bytes(*lines, header=HEADER)
-
-
-@pytest.fixture
-def authority():
-    return AuthorityFactory(code="oxf", name="Oxford City Council")
-
 
 def test_editing_a_contract_in_the_admin_rematches_its_payments(
-    authority, hub, client, django_capture_on_commit_callbacks
+    authority, hub, client, django_capture_on_commit_callbacks, its1
 ):
     """Contracts can be edited in the Django admin; ending a contract there leaves the payments
     after the new end date on contract (and the burn-down, summaries and totals with them)."""
-    acme = VendorFactory(legal_name="Acme Ltd")
-    contract = ContractFactory(
-        reference="ITS1", vendors=[acme], authorities=[authority], category=hub.category,
-        start_date=datetime.date(2024, 1, 1), end_date=datetime.date(2024, 12, 31),
-        awarded_value=Decimal("1000"),
-    )  # fmt: skip
+    contract = its1
     run_import(authority, rows("15/06/2024,R1,Acme,900,,,"))
     assert Transaction.objects.get().contract == contract
     award = contract.awards.get()
@@ -51,7 +35,8 @@ def test_editing_a_contract_in_the_admin_rematches_its_payments(
         "end_date": "2024-03-31",  # Ended before the payment.
         "awarded_value": "1000", "currency": contract.currency, "is_public": "on",
         "awards-TOTAL_FORMS": "1", "awards-INITIAL_FORMS": "1",
-        "awards-0-id": award.pk, "awards-0-contract": contract.pk, "awards-0-vendor": acme.pk,
+        "awards-0-id": award.pk, "awards-0-contract": contract.pk,
+        "awards-0-vendor": award.vendor_id,
         "extension_options-TOTAL_FORMS": "0", "extension_options-INITIAL_FORMS": "0",
         "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0",
     }  # fmt: skip

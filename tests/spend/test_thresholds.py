@@ -11,32 +11,17 @@ from django.urls import reverse
 from contracts.models import ContractStatus
 from spend import selectors
 from spend.forms import SpendFilters
-from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
-from tests.spend.helpers import csv_bytes, run_import
+from tests.factories import ContractFactory, VendorFactory
+from tests.spend.helpers import id_rows as rows
+from tests.spend.helpers import run_import
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "Date,Reference,Supplier Name,Amount,Expense Code,Expense Category,Supplier ID"
 
-
-def rows(*lines):
-    return csv_bytes(*lines, header=HEADER)
-
-
-@pytest.fixture
-def authority():
-    return AuthorityFactory(code="oxf", name="Oxford City Council")
-
-
-def test_a_contract_just_short_of_its_value_is_not_flagged_used_up(authority, hub):
+def test_a_contract_just_short_of_its_value_is_not_flagged_used_up(authority, its1):
     """The burn-down rounds the percentage before comparing it with 100 (and 80): £999.96 of a
     £1,000 contract reads "Used up", while the reminder scan (exact) disagrees."""
-    acme = VendorFactory(legal_name="Acme Ltd")
-    contract = ContractFactory(
-        reference="ITS1", vendors=[acme], authorities=[authority], category=hub.category,
-        start_date=datetime.date(2024, 1, 1), end_date=datetime.date(2024, 12, 31),
-        awarded_value=Decimal("1000"),
-    )  # fmt: skip
+    contract = its1
     run_import(authority, rows("15/06/2024,R1,Acme,999.96,,,"))
     assert selectors.contract_spend(contract)["used_up"] is False
     [row] = selectors.contract_burn(SpendFilters())
