@@ -665,16 +665,17 @@ def _value_chunks(ctx: _ScanContext) -> Iterator[list[tuple]]:
 def _value_text(p: ContractPeople, spent, value) -> tuple[str, str]:
     from spend.values import format_pounds  # As the spend pages write amounts.
 
-    percent = 100 * spent / value
+    # Cut, not rounded: £999.96 of £1,000 is 99%, with the advice for a value not yet used up.
+    percent = int(100 * spent / value)
     advice = (
         "Its value is used up: further orders need a variation or a new contract."
         if spent >= value
         else "Plan a variation or a re-procurement before it runs out."
     )
     return (
-        f"{p.reference} has used {percent:.0f}% of its value",
+        f"{p.reference} has used {percent}% of its value",
         f"{p.reference} – {p.title}: {format_pounds(spent, 2)} paid to date against a value of "
-        f"{format_pounds(value, 2)} ({percent:.0f}%). {advice}",
+        f"{format_pounds(value, 2)} ({percent}%). {advice}",
     )
 
 

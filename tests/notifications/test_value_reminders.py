@@ -91,3 +91,12 @@ def test_the_rule_costs_the_same_queries_for_many_contracts(hub, authority):
         return len(captured)
 
     assert queries(2) == queries(6)
+
+
+def test_a_contract_just_short_of_its_value_reads_99_percent_not_100(hub, authority, scan):
+    contract = ContractFactory(reference="ITS76", category=hub.category, awarded_value=1000)
+    spend(contract, authority, "999.96")
+    scan(TODAY)
+    notice = Notification.objects.get()
+    assert notice.title == "ITS76 has used 99% of its value"
+    assert "(99%). Plan a variation or a re-procurement" in notice.body
