@@ -202,10 +202,6 @@ def _total_rows(filters: SpendFilters) -> tuple[QuerySet, str, dict[str, str]]:
     return rows, payee, dict(zip(("spend", "contracted", "payments"), columns, strict=True))
 
 
-def _payee_column(filters: SpendFilters) -> str:
-    return _total_rows(filters)[1]
-
-
 def _supplier_parts(filters: SpendFilters, *, per_authority: bool) -> tuple[QuerySet, QuerySet]:
     """From the all-time totals, in two parts of one shape: matched payees summed by vendor,
     and unmatched payees as they are, one row each (no aggregate: grouping every unmatched
@@ -256,7 +252,7 @@ def _supplier_ranking(
         matched, unmatched = (
             part.filter(contracted=0, spend__gte=off_contract_from) for part in parts
         )
-        parts = [matched, unmatched.exclude(**{f"{_payee_column(filters)}__in": set_aside})]
+        parts = [matched, unmatched.exclude(unmatched_payee_id__in=set_aside)]
     matched, unmatched = (part.order_by() for part in parts)  # SQLite: no ORDER BY in a part.
     return RankedRows(
         matched.union(unmatched, all=True).order_by(*order),
