@@ -418,6 +418,7 @@ def review_submit(*, review: Review, by) -> Review:
     if not review.overall_rating:
         raise ValidationError({"overall_rating": "Give an overall rating before submitting."})
     if review.amends_id:
+        _carry_over_done_actions(original_id=review.amends_id, draft=review)
         Review.objects.filter(pk=review.amends_id).update(state=ReviewState.AMENDED)
         KpiResult.objects.filter(review_id=review.amends_id).update(is_current=False)
     review.results.update(is_current=True)
@@ -429,6 +430,21 @@ def review_submit(*, review: Review, by) -> Review:
     review.save()
     schedule_refresh(schedule=schedule_for(review.contract))
     return review
+
+
+def _carry_over_done_actions(*, original_id: int, draft: Review) -> None:
+    """Actions marked done on the review being corrected while its amendment was drafted stay
+    done: the draft copied their status when it was started. Matched by description, owner
+    and due date (an action the amendment rewrote is the amendment's to close)."""
+    done = {
+        (a.description, a.owner_id, a.due_date): a.done_at
+        for a in ReviewAction.objects.filter(review_id=original_id, status=ActionStatus.DONE)
+    }
+    for action in draft.actions.filter(status=ActionStatus.OPEN):
+        key = (action.description, action.owner_id, action.due_date)
+        if key in done:
+            action.status, action.done_at = ActionStatus.DONE, done[key]
+            action.save(update_fields=["status", "done_at"])
 
 
 @transaction.atomic

@@ -10,7 +10,9 @@ that is exactly the threshold reached today. After an outage of several days, or
 first scan of a hub, each subject gets one reminder for the most recent threshold it passed,
 never a burst of stale ones: the 270-day notice that was missed while the server was down is
 not worth sending once the 180-day one is due. Earlier thresholds that were skipped stay
-unsent (they are not recorded), so the log shows what people were actually told.
+unsent (they are not recorded), so the log shows what people were actually told. A contract
+that ended during an outage gets its latest threshold when the scan marks it expired, if it
+ended within the last 30 days (services._ended_unannounced_rows).
 """
 
 import datetime

@@ -53,6 +53,7 @@ User = get_user_model()
 # Transient email failures: retried with backoff. 5xx replies are permanent and fail at once.
 TRANSIENT_EMAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 SCAN_CHUNK = 5000
+EXPIRY_CATCH_UP_DAYS = 30  # An outage over a contract's end date: see _ended_unannounced_rows.
 FAN_OUT_CHUNK = 500
 
 
@@ -477,6 +478,7 @@ def _expire_contracts(ctx: _ScanContext) -> int:
             ).update(status=ContractStatus.EXPIRED, updated_at=timezone.now())
             expired += len(people)
             followers = selectors.follower_ids([p.pk for p in people])
+            _claim(ctx, _ended_unannounced_rows(ctx, people, followers))
             rows = [
                 ctx.notice(
                     recipient=user_id,
@@ -496,6 +498,64 @@ def _expire_contracts(ctx: _ScanContext) -> int:
                 for user_id in followers.get(p.pk, [])
             ]
             _claim(ctx, rows)
+
+
+def _ended_unannounced_rows(
+    ctx: _ScanContext, people: list[ContractPeople], followers: dict[int, list[int]]
+) -> list[tuple]:
+    """Catch-up for contracts that ended while no scan ran (an outage over the end date): the
+    expiry rule looks only at contracts not yet ended, so the people it tells (the managers,
+    and while no renewal decision is recorded the sourcing manager and head) get the latest
+    threshold passed here, unless it was sent. Ends older than EXPIRY_CATCH_UP_DAYS are left
+    alone: a register with stale statuses would otherwise fill inboxes with old news."""
+    offsets = ctx.rules.expiry_offsets
+    recent = {
+        p.pk: (p, offset)
+        for p in people
+        if (ctx.today - p.end_date).days <= EXPIRY_CATCH_UP_DAYS
+        and (offset := latest_reached(p.end_date, offsets, ctx.today)) is not None
+    }
+    if not recent:
+        return []
+    told = set(
+        Notification.objects.filter(
+            subject_type=SubjectType.CONTRACT,
+            subject_id__in=list(recent),
+            kind=Kind.EXPIRY,
+            threshold__in=[threshold_key(p.end_date, o) for p, o in recent.values()],
+        ).values_list("subject_id", "threshold")
+    )
+    decided = selectors.renewal_decided(list(recent))
+    rows = []
+    for p, offset in recent.values():
+        threshold = threshold_key(p.end_date, offset)
+        if (p.pk, threshold) in told:
+            continue
+        recipients = p.managers(ctx.absent)
+        body = (
+            f"{p.reference} – {p.title} ended on {long_day(p.end_date)} and is now marked as "
+            "expired. Orders can no longer be placed against it."
+        )
+        if p.pk not in decided:
+            recipients += [p.sourcing_manager, p.head]
+            body += " No re-procurement or extension was recorded."
+        rows += [
+            ctx.notice(
+                recipient=recipient,
+                people=p,
+                subject_type=SubjectType.CONTRACT,
+                subject_id=p.pk,
+                kind=Kind.EXPIRY,
+                threshold=threshold,
+                due_date=p.end_date,
+                title=f"{p.reference} ended {describe_days((p.end_date - ctx.today).days)} "
+                f"({day(p.end_date)})",
+                body=body,
+            )
+            for recipient in _unique(recipients)
+            if recipient not in followers.get(p.pk, [])  # They hear it as "has expired".
+        ]
+    return rows
 
 
 def _without_logged_threshold(queryset, anchor: str, offsets, today, subject_type, kind):

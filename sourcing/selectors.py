@@ -56,14 +56,26 @@ def contracts_with_renewal_decision(
     """Ids of these contracts with a decision of one of `kinds` (by default a re-procurement or
     extension) recorded for the term ending on their current end date. An extension moves the
     end date, so the new term needs a decision of its own (and the contract leaves this set
-    until one is recorded). One query."""
+    until one is recorded). A re-procurement project running for a contract (started from the
+    project form, with no decision recorded) counts as a re-procurement. One query."""
     ids = list(contract_ids)
+    kinds = list(kinds)
     if not ids:
         return set()
-    return set(
+    recorded = Exists(
         RenewalDecision.objects.filter(
-            contract_id__in=ids, kind__in=list(kinds), term_end=F("contract__end_date")
-        ).values_list("contract_id", flat=True)
+            contract=OuterRef("pk"), kind__in=kinds, term_end=OuterRef("end_date")
+        )
+    )
+    if DecisionKind.REPROCURE in kinds:
+        recorded |= Exists(reprocurement_running())
+    return set(Contract.objects.filter(recorded, pk__in=ids).values_list("pk", flat=True))
+
+
+def reprocurement_running() -> QuerySet:
+    """The open (active or on hold) projects re-procuring the outer query's contract."""
+    return SourcingProject.objects.filter(
+        predecessor=OuterRef("pk"), status__in=(ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
     )
 
 
@@ -341,6 +353,7 @@ def renewal_pipeline(
         queryset.exclude(status__in=ENDED_STATUSES)
         .filter(end_date__gte=today, end_date__lte=horizon)
         .exclude(Exists(decided))
+        .exclude(Exists(reprocurement_running()))
         .annotate(
             lead_time_passed=Case(
                 When(end_date__lt=start_by, then=Value(True)),
@@ -419,7 +432,8 @@ def forward_plan(queryset: QuerySet, today: datetime.date | None = None) -> dict
         .annotate(
             year=ExtractYear("end_date"),
             quarter=ExtractQuarter("end_date"),
-            value=Sum("awarded_value"),
+            # Awarded value, else the estimate (as the value reminder and KPI lists read it).
+            value=Sum(Coalesce("awarded_value", "estimated_value")),
             count=Count("pk"),
         )
         .order_by("category__pillar__name", "category__code", "year", "quarter")
@@ -460,7 +474,9 @@ def forward_plan(queryset: QuerySet, today: datetime.date | None = None) -> dict
 
 def pipeline_notice(today: datetime.date | None = None) -> QuerySet:
     """Open projects of at least SOURCING_PIPELINE_NOTICE_THRESHOLD whose tender is expected
-    (target entry of 'tender published') within SOURCING_PIPELINE_NOTICE_MONTHS and not yet out."""
+    (target entry of 'tender published') within SOURCING_PIPELINE_NOTICE_MONTHS and not yet out.
+    A project whose planned tender date has passed is late, not dropped: it still goes to
+    market, so it stays (first, by its planned date)."""
     today = today or timezone.localdate()
     until = add_months(today, settings.SOURCING_PIPELINE_NOTICE_MONTHS)
     return (
@@ -475,7 +491,7 @@ def pipeline_notice(today: datetime.date | None = None) -> QuerySet:
             tender_expected=F("tender__target_entry"),
             contract_start_expected=F("mobilise__target_exit"),
         )
-        .filter(tender_expected__gte=today, tender_expected__lte=until)
+        .filter(tender_expected__lte=until)
         .order_by("tender_expected", "pk")
     )
 
@@ -499,6 +515,7 @@ NOTICE_FIELDS = (
 def pipeline_notice_rows(today: datetime.date | None = None) -> list[dict]:
     """The pipeline notice as plain rows (two queries, no model instances): the export reads
     thousands of them at hub scale."""
+    today = today or timezone.localdate()
     rows = list(pipeline_notice(today).values(*NOTICE_FIELDS))
     through = SourcingProject.authorities.through
     names: dict[int, list[str]] = defaultdict(list)
@@ -512,6 +529,7 @@ def pipeline_notice_rows(today: datetime.date | None = None) -> list[dict]:
     for row in rows:
         row["authorities"] = "; ".join(names.get(row["pk"], []))
         row["route_label"] = str(routes.get(row["route"], row["route"]))
+        row["tender_late"] = row["tender_expected"] < today
         owner = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
         row["owner"] = owner or row["owner__username"]
     return rows

@@ -133,7 +133,7 @@ def project_create(request):
         access.can_create_project(request.user),
         "Only sourcing managers, heads of category and hub administrators start projects.",
     )
-    form = ProjectForm(request.POST or None, initial={"owner": request.user.pk})
+    form = ProjectForm(request.POST or None, initial={"owner": request.user.pk}, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(
@@ -153,7 +153,7 @@ def project_create(request):
 @require_http_methods(["GET", "POST"])
 def project_edit(request, pk: int):
     project = access.project_for_user(request.user, pk, perm="change")
-    form = ProjectForm(request.POST or None, instance=project, with_plan=True)
+    form = ProjectForm(request.POST or None, instance=project, with_plan=True, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.project_update(
@@ -488,6 +488,7 @@ NOTICE_COLUMNS = [
     ("Route", lambda r: r["route_label"]),
     ("Estimated value", lambda r: r["estimated_value"]),
     ("Tender expected", lambda r: r["tender_expected"]),
+    ("Tender date passed", lambda r: "yes" if r["tender_late"] else ""),
     ("Contract start expected", lambda r: r["contract_start_expected"]),
     ("Authorities", lambda r: r["authorities"]),
     ("Re-procures", lambda r: r["predecessor__reference"] or ""),
