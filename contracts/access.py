@@ -49,21 +49,25 @@ def can_create_contract(user) -> bool:
     return user_role(user) in CREATOR_ROLES
 
 
-def filing_categories(user, contract: Contract | None = None) -> QuerySet:
-    """The categories this user may file a contract in. Those who may create contracts choose
-    any (they could create it there); others keep to the categories they work in (their
-    teams', and those whose contracts they manage or cover) and the contract's current one,
-    so an edit cannot hand a contract to a team they are not in."""
+def filing_categories(user, current: int | None = None) -> QuerySet:
+    """The categories this user may file a contract or a sourcing project in, plus `current`
+    (the category it is in now). Sourcing managers and hub administrators choose any (they
+    source for every pillar); a head of category the categories of the pillars they lead;
+    others the categories they work in (their teams', and those whose contracts they manage
+    or cover). So an edit cannot hand work to a pillar or team the user has no part in."""
     categories = Category.objects.all()
-    if can_create_contract(user):
+    role = user_role(user)
+    if role in (Role.SOURCING_MANAGER, Role.HUB_ADMIN):
         return categories
-    managed = (
-        Q(primary_contract_manager=user)
+    mine = (
+        category_team_q(user)
+        | Q(primary_contract_manager=user)
         | Q(secondary_contract_manager=user)
         | Q(cover_contract_manager=user)
     )
-    own = Category.objects.filter(category_team_q(user) | managed).values("pk")
-    current = contract.category_id if contract is not None else None
+    if role == Role.HEAD_OF_CATEGORY:
+        mine |= Q(pillar__head=user)
+    own = Category.objects.filter(mine).values("pk")
     return categories.filter(Q(pk__in=own) | Q(pk=current))
 
 

@@ -162,7 +162,9 @@ def _save_contract(request, form, awards, contract):
 
 
 def _contract_form(request, *, contract):
-    categories = access.filing_categories(request.user, contract)
+    categories = access.filing_categories(
+        request.user, contract.category_id if contract is not None else None
+    )
     if request.method == "POST":
         form = ContractForm(request.POST, request.FILES, instance=contract, categories=categories)
         awards = AwardFormSet(request.POST, prefix="awards")

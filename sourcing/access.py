@@ -84,6 +84,12 @@ def can_decide(user, contract: Contract) -> bool:
     return decidable_contracts(user, Contract.objects.filter(pk=contract.pk)).exists()
 
 
+def may_reprocure(user, contract: Contract) -> bool:
+    """Who may name a contract as a project's predecessor (the handover supersedes it): those
+    who may decide its renewal, and its own sourcing manager."""
+    return contract.sourcing_manager_id == user.pk or can_decide(user, contract)
+
+
 def can_accept_handover(user, contract: Contract) -> bool:
     """Contract managers accept handovers for contracts assigned to them; admins too."""
     role = user_role(user)

@@ -4,9 +4,11 @@ from django import forms
 
 from categories.models import Role
 from categories.selectors import staff_with_roles
+from contracts.access import filing_categories
 from contracts.forms import DATE, PersonChoiceField
 from contracts.models import Contract
 from procurement_hub.forms import BootstrapFormMixin, sensible_date
+from sourcing.access import may_reprocure
 from sourcing.models import DecisionKind, Route, SourcingProject, Stage
 
 OWNER_ROLES = (Role.SOURCING_MANAGER, Role.HEAD_OF_CATEGORY)
@@ -27,10 +29,13 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         fields = ["title", "category", "authorities", "estimated_value", "route", "owner"]
         widgets = {"authorities": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, with_plan: bool = False, **kwargs):
+    def __init__(self, *args, user, with_plan: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["owner"].queryset = staff_with_roles(*OWNER_ROLES)
-        self.fields["category"].queryset = self.fields["category"].queryset.select_related("pillar")
+        self.fields["category"].queryset = filing_categories(
+            user, self.instance.category_id
+        ).select_related("pillar")
         if self.instance.pk and self.instance.predecessor_id:
             self.initial.setdefault("predecessor_reference", self.instance.predecessor.reference)
         self.stage_rows = []
@@ -61,6 +66,14 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         contract = Contract.objects.filter(reference=reference).first()
         if contract is None:
             raise forms.ValidationError(f"No contract has the reference {reference}.")
+        unchanged = contract.pk == self.instance.predecessor_id
+        if not unchanged and not may_reprocure(self.user, contract):
+            # The handover supersedes the predecessor: a decision on that contract.
+            raise forms.ValidationError(
+                f"Only the contract manager of {reference}, its sourcing manager or the head of "
+                "its category can start its re-procurement. Ask one of them to record the "
+                "decision (Renewals), which starts the project."
+            )
         return contract
 
     def clean(self):
