@@ -305,6 +305,10 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
 
     for number, cells in table.rows(on_spill=spilled):
         result.total += 1
+        if binary := _nul_cell(number, cells, table.layout.headers):
+            result.rejects.append(binary)
+            result.keep_cells(number, [c.replace("\x00", "\ufffd") for c in cells])
+            continue
         row, errors = parse(number, cells)
         if errors:
             result.rejects.extend(errors)
@@ -324,6 +328,18 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     )
     _analyze_staging()
     return result
+
+
+def _nul_cell(number: int, cells: list[str], headers: list[str]) -> tuple | None:
+    """A reject for a row holding a NUL byte (binary data in a text file), which neither
+    database stores in text: PostgreSQL refuses it, SQLite would keep it invisibly."""
+    for i, cell in enumerate(cells):
+        if "\x00" in cell:
+            column = headers[i] if i < len(headers) else ""
+            value = cell.replace("\x00", "\ufffd")[:500]
+            return (number, column, value, "The cell holds a NUL byte (binary data, not text): "
+                    "correct it in the file")  # fmt: skip
+    return None
 
 
 def _analyze_staging() -> None:

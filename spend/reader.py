@@ -6,12 +6,13 @@ import codecs
 import csv
 import datetime
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from spend.mapping import header_score
+from spend.mapping import header_field, header_score
 
 SAMPLE_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 30
@@ -131,7 +132,7 @@ def clean_cell(value) -> str:
     if isinstance(value, datetime.datetime):
         if value.time() == datetime.time(0):
             return value.date().isoformat()
-        return value.isoformat(sep=" ")
+        return value.replace(microsecond=0).isoformat(sep=" ")  # A date format takes this.
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -139,11 +140,40 @@ def clean_cell(value) -> str:
     return str(value).strip().replace("\ufeff", "")
 
 
+MONEY_FIELDS = ("amount", "net_amount", "vat_amount")
+_THOUSANDS_HEAD = re.compile(r"[-(]?\s*£?\s*\d{1,3}")
+_THOUSANDS_TAIL = re.compile(r"\d{3}(\.\d+)?\)?")
+
+
+def _split_thousands(row: list[str], money: list[int]) -> bool:
+    """A row whose amount was written "1,234.56" without quotes: the comma split it in two
+    cells, "1" in the money column (its position in `money`) and "234.56" after it."""
+    return any(
+        i + 1 < len(row)
+        and _THOUSANDS_HEAD.fullmatch(row[i].strip())
+        and _THOUSANDS_TAIL.fullmatch(row[i + 1].strip())
+        for i in money
+    )
+
+
+def _utf16(head: bytes) -> bool:
+    """UTF-16 without a BOM: most of the bytes at even or at odd positions are NUL (ASCII text
+    with a zero byte beside each character)."""
+    return any(part.count(0) * 10 > len(part) * 8 for part in (head[0::2], head[1::2]) if part)
+
+
 def _usual_width(header: list[str], rows: list[list[str]]) -> int:
     """How many cells a row may have before its values count as shifted: the header's, or the
-    width most data rows have when wider (a notes column left without a heading)."""
+    width most data rows have when wider (a notes column left without a heading). Not when
+    most of those wider rows hold an amount split at its thousands comma: in a file of large
+    payments that is what most rows look like, and every one of them is shifted."""
     widths = Counter(len(row) for row in rows if any(cell.strip() for cell in row))
     usual = widths.most_common(1)[0][0] if widths else 0
+    if usual > len(header):
+        money = [i for i, cell in enumerate(header) if header_field(cell) in MONEY_FIELDS]
+        wider = [row for row in rows if len(row) == usual]
+        if sum(_split_thousands(row, money) for row in wider) * 2 > len(wider):
+            return len(header)
     return max(len(header), usual)
 
 
@@ -167,10 +197,15 @@ class SpendTable:
             raise UnreadableFile("The file is empty.")
         if is_xlsx(name, head):
             self.layout = self._xlsx_layout()
-        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:4096]:
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16(head[:4096]):
             raise UnreadableFile(
                 "The file is UTF-16 text (as Excel's 'Unicode text' saves it): save it as "
                 "'CSV UTF-8' and upload that."
+            )
+        elif b"\x00" in head[:4096]:
+            raise UnreadableFile(
+                "The file is not text (it holds binary data): upload a CSV or XLSX file. An "
+                "older Excel workbook (.xls) must be saved as .xlsx or CSV first."
             )
         else:
             self.layout = self._csv_layout(head)
@@ -181,7 +216,9 @@ class SpendTable:
         text = head.decode(encoding, errors="ignore")
         delimiter = detect_delimiter(text)
         try:
-            sample_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+            # newline="" as the row reader: a file with CR alone at line ends (Excel for Mac's
+            # "CSV (Macintosh)") is still read line by line, and quoted line breaks kept.
+            sample_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as exc:
             raise _unreadable_csv(exc) from exc
         index, headers, columns = find_header(sample_rows[:-1] or sample_rows)
