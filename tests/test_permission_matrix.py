@@ -9,13 +9,14 @@ import pytest
 
 from tests.contracts import matrix_cases as contracts_cases
 from tests.factories import AuthorityFactory, ContractFactory, VendorFactory
+from tests.hub import matrix_cases as hub_cases
 from tests.kpis import matrix_cases as kpis_cases
 from tests.matrix import ROLES
 from tests.notifications import matrix_cases as notifications_cases
 from tests.sourcing import matrix_cases as sourcing_cases
 from tests.spend import matrix_cases as spend_cases
 
-APPS = [contracts_cases, kpis_cases, notifications_cases, sourcing_cases, spend_cases]
+APPS = [hub_cases, contracts_cases, kpis_cases, notifications_cases, sourcing_cases, spend_cases]
 CASES = [case for app in APPS for case in app.CASES]
 PUBLIC_INDEX_OPEN = {name for app in APPS for name in app.PUBLIC_INDEX_OPEN}
 
