@@ -14,7 +14,7 @@ from django.db.models import Case, DateField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from contracts.models import ENDED_STATUSES, Contract
+from contracts.models import ENDED_STATUSES, Contract, ContractAward
 from kpis import schedule as periods
 from kpis.models import (
     CURRENT_STATES,
@@ -200,7 +200,7 @@ def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
         .values_list("category_id", "live_until")
         .get()
     )
-    schedule.last_period_end = current[0][1] if current else None
+    schedule.last_period_end = _reviewed_up_to(schedule.contract_id, current)
     schedule.latest_rating, schedule.previous_rating = _rating_pair(current)
     schedule.next_due = periods.next_due(
         schedule.anchor, FREQUENCY_MONTHS[schedule.frequency], schedule.last_period_end
@@ -208,6 +208,25 @@ def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
     schedule.full_clean(exclude=["contract"])
     schedule.save()
     return schedule
+
+
+def _reviewed_up_to(contract_id: int, reviews: list[tuple]) -> datetime.date | None:
+    """The last period end every vendor under review has reached, from (vendor, period end,
+    rating) rows newest first: on a contract with several vendors, one vendor's review does
+    not move the due date past another's outstanding one. A vendor is under review once it has
+    a review on the contract and while it is awarded there (a framework's suppliers who are
+    never reviewed do not hold the schedule back)."""
+    if not reviews:
+        return None
+    latest: dict[int, datetime.date] = {}
+    for vendor_id, end, _rating in reviews:
+        latest.setdefault(vendor_id, end)
+    awarded = set(
+        ContractAward.objects.filter(contract_id=contract_id, vendor_id__in=list(latest))
+        .values_list("vendor_id", flat=True)
+    )
+    held = [end for vendor_id, end in latest.items() if vendor_id in awarded]
+    return min(held) if held else reviews[0][1]
 
 
 def _rating_pair(reviews: list[tuple]) -> tuple[str, str]:
