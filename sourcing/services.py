@@ -509,24 +509,43 @@ def project_award(
 # --- Handover --------------------------------------------------------------------------------
 
 
-def parse_lines(content: str) -> list[list[str]]:
-    """Non-empty lines split on '|', each part stripped."""
+def parse_lines(content: str) -> list[tuple[int, list[str]]]:
+    """(line number, parts) of the non-empty lines, split on '|', each part stripped."""
     return [
-        [part.strip() for part in line.split("|")] for line in content.splitlines() if line.strip()
+        (number, [part.strip() for part in line.split("|")])
+        for number, line in enumerate(content.splitlines(), start=1)
+        if line.strip()
     ]
 
 
+def _line_error(number: int, message: str) -> ValidationError:
+    return ValidationError({"content": f"Line {number}: {message}"})
+
+
+KPI_DIRECTIONS = {"": True, "higher": True, "lower": False}
+
+
 def _kpi_rows(content: str) -> list[dict]:
+    """KPIs, one a line: name | target | unit | higher or lower (is better; higher if left
+    out), so that 'Complaints | 2 | count | lower' is rated the right way round."""
     rows = []
-    for parts in parse_lines(content):
+    for number, parts in parse_lines(content):
         if len(parts) < 2 or not parts[0]:
-            raise ValidationError({"content": "Write one KPI a line: name | target | unit."})
+            raise _line_error(number, "write one KPI a line: name | target | unit | higher/lower.")
         try:
             target = Decimal(parts[1].rstrip("%"))
         except ArithmeticError as exc:
-            raise ValidationError({"content": f"KPI target {parts[1]!r} is not a number."}) from exc
+            raise _line_error(number, f"the KPI target {parts[1]!r} is not a number.") from exc
+        direction = parts[3].lower().removesuffix(" is better") if len(parts) > 3 else ""
+        if direction not in KPI_DIRECTIONS:
+            raise _line_error(number, f"{parts[3]!r}: say 'higher' or 'lower' (which is better).")
         rows.append(
-            {"name": parts[0], "target": target, "unit": parts[2] if len(parts) > 2 else ""}
+            {
+                "name": parts[0],
+                "target": target,
+                "unit": parts[2] if len(parts) > 2 else "",
+                "higher_is_better": KPI_DIRECTIONS[direction],
+            }
         )
     return rows
 
@@ -544,13 +563,13 @@ def _fits(model, field: str, value: str, what: str) -> str:
 def _document_rows(content: str) -> list[tuple[str, str]]:
     check = URLValidator(schemes=["http", "https"])
     rows = []
-    for parts in parse_lines(content):
+    for number, parts in parse_lines(content):
         if len(parts) != 2 or not parts[0]:
-            raise ValidationError({"content": "Write one document a line: title | https://link."})
+            raise _line_error(number, "write one document a line: title | https://link.")
         try:
             check(parts[1])
         except ValidationError as exc:
-            raise ValidationError({"content": f"{parts[1]!r} is not a web link."}) from exc
+            raise _line_error(number, f"{parts[1]!r} is not a web link.") from exc
         title = _fits(ContractDocument, "title", parts[0], "document title")
         rows.append((title, _fits(ContractDocument, "url", parts[1], "link")))
     return rows
@@ -560,15 +579,15 @@ def _contact_rows(content: str) -> list[dict]:
     """Key contacts, one a line: name | role | email | phone (email and phone optional)."""
     check = EmailValidator()
     rows = []
-    for parts in parse_lines(content):
+    for number, parts in parse_lines(content):
         if len(parts) < 2 or not parts[0] or not parts[1]:
-            raise ValidationError({"content": "Write one contact a line: name | role | email."})
+            raise _line_error(number, "write one contact a line: name | role | email.")
         email = parts[2] if len(parts) > 2 else ""
         if email:
             try:
                 check(email)
             except ValidationError as exc:
-                raise ValidationError({"content": f"{email!r} is not an email address."}) from exc
+                raise _line_error(number, f"{email!r} is not an email address.") from exc
         phone = parts[3] if len(parts) > 3 else ""
         values = {"name": parts[0], "role": parts[1], "email": email, "phone": phone}
         rows.append(

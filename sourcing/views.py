@@ -56,6 +56,17 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _form_error_text(form) -> str:
+    """A refused small form's errors as one message: "Reason: This field is required." (these
+    forms redirect, so the message must say which field and what is wrong)."""
+    return " ".join(
+        f"{form.fields[name].label or name.capitalize()}: {' '.join(errors)}"
+        if name in form.fields
+        else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+
+
 # --- Board and list --------------------------------------------------------------------------
 
 
@@ -189,7 +200,7 @@ def project_move(request, pk: int):
         except ValidationError as exc:
             error = _error_text(exc)
     else:
-        error = "Choose a stage."
+        error = _form_error_text(form)
     if request.htmx:
         context = _board_context(request, QueryDict(request.POST.get("board_query", "")))
         context["board_error"] = error
@@ -225,7 +236,7 @@ def project_status(request, pk: int, action: str):
     service, form_class, done = STATUS_ACTIONS[action]
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a reason.")
+        messages.error(request, _form_error_text(form))
         return redirect(project)
     try:
         service(project=project, reason=form.cleaned_data["reason"], by=request.user)
@@ -310,16 +321,25 @@ def _handover_for(request, pk: int) -> Handover:
 @pipeline_required
 @require_GET
 def handover(request, pk: int):
-    pack = _handover_for(request, pk)
+    return _handover_page(request, _handover_for(request, pk))
+
+
+def _handover_page(request, pack: Handover, *, failed: tuple[int, HandoverItemForm] | None = None):
+    """The pack's page; `failed` is (item id, its bound form) when a draft was refused, so the
+    text typed comes back beside the error instead of being lost."""
     items = list(pack.items.select_related("accepted_by"))
     can_edit = access.can_edit_project(request.user, pack.project)
+    forms = {item.pk: HandoverItemForm(initial={"content": item.content}) for item in items}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
     context = {
         "project": pack.project,
         "handover": pack,
-        "items": [(item, HandoverItemForm(initial={"content": item.content})) for item in items],
+        "items": [(item, forms[item.pk]) for item in items],
         "can_edit": can_edit,
         "can_accept": access.can_accept_handover(request.user, pack.contract),
         "all_accepted": all(item.accepted_at for item in items),
+        "contract_signed": pack.project.stage >= Stage.CONTRACT_SIGNED,
     }
     return render(request, "sourcing/handover.html", context)
 
@@ -343,10 +363,12 @@ def handover_item_edit(request, pk: int, item_pk: int):
                 item=item, content=form.cleaned_data["content"], by=request.user
             )
         except ValidationError as exc:
-            messages.error(request, f"{item.get_kind_display()}: {_error_text(exc)}")
+            form.add_error("content", _error_text(exc))
         else:
             messages.success(request, f"{item.get_kind_display()} saved.")
-    return redirect("sourcing:handover", pk=pk)
+            return redirect("sourcing:handover", pk=pk)
+    messages.error(request, f"{item.get_kind_display()} not saved: see the error below.")
+    return _handover_page(request, pack, failed=(item.pk, form))
 
 
 @pipeline_required
