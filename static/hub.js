@@ -17,6 +17,14 @@ document.addEventListener("input", function (event) {
   var hidden = event.target.closest("[data-autocomplete]").querySelector("[data-autocomplete-id]");
   if (hidden) hidden.value = "";
 });
+// A form that destroys something (a draft, a feed address) asks first: its data-confirm is the
+// question. Registered before the busy-button handler, which leaves a cancelled submit alone.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.hasAttribute("data-confirm") && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
 // A form that starts long work (an import, a withdrawal): once sent, its button says so and
 // cannot be pressed again while the server works (without a worker, the import runs in the
 // request itself).

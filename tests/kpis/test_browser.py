@@ -52,3 +52,29 @@ def test_contract_manager_logs_a_quarterly_review_and_sees_it_on_the_trend_chart
     assert points == [91, 97.5]
     assert "Good" in page.inner_text("#latest")
     screenshot(page, "kpi-contract-scorecard")
+
+
+def test_deleting_a_draft_asks_first_and_a_no_keeps_it(page, live_server, hub, contract, vendor):
+    from kpis.models import Review
+
+    draft = log_review(
+        contract, vendor, hub.cm, datetime.date(2026, 7, 1), datetime.date(2026, 9, 30), {},
+        submit=False,
+    )  # fmt: skip
+    sign_in(page, live_server, hub.cm.username)
+    page.goto(f"{live_server.url}/kpis/reviews/{draft.pk}/")
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.click("text=Delete draft")
+    page.wait_for_timeout(300)
+    assert questions == ["Delete this draft review? What it holds cannot be recovered."]
+    assert Review.objects.filter(pk=draft.pk).exists()
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.click("text=Delete draft")
+    page.wait_for_selector("text=Draft deleted.")
+    assert not Review.objects.filter(pk=draft.pk).exists()
