@@ -222,8 +222,9 @@ def _reviewed_up_to(contract_id: int, reviews: list[tuple]) -> datetime.date | N
     for vendor_id, end, _rating in reviews:
         latest.setdefault(vendor_id, end)
     awarded = set(
-        ContractAward.objects.filter(contract_id=contract_id, vendor_id__in=list(latest))
-        .values_list("vendor_id", flat=True)
+        ContractAward.objects.filter(
+            contract_id=contract_id, vendor_id__in=list(latest)
+        ).values_list("vendor_id", flat=True)
     )
     held = [end for vendor_id, end in latest.items() if vendor_id in awarded]
     return min(held) if held else reviews[0][1]
