@@ -493,8 +493,28 @@ def test_the_sweep_leaves_a_long_import_whose_runner_is_alive(authority, monkeyp
         runner.execute("SELECT pg_advisory_lock(%s, %s)", [services.RUN_LOCK, alive.pk])
         assert services.imports_fail_stopped() == 0
         assert SpendImport.objects.get(pk=alive.pk).status == ImportStatus.RUNNING
-    # Its session gone (a killed worker), the lock goes with it.
+    # Its session gone (a killed worker), the lock goes with it: once the server has ended
+    # that backend, which it does just after the client hangs up (CI once swept too early).
+    _wait_for_advisory_locks_to_go(services.RUN_LOCK, alive.pk)
     assert services.imports_fail_stopped() == 1
+
+
+def _wait_for_advisory_locks_to_go(classid: int, objid: int, seconds: float = 10) -> None:
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+                "AND objid = %s", [classid, objid],
+            )  # fmt: skip
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"advisory lock ({classid}, {objid}) still held after {seconds} s")
 
 
 @pytest.mark.postgres_only
