@@ -262,7 +262,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Not the -responsive variant: its {{ block.super }} wrapper cost ~30 ms of CPU per contract
 # index page (bench, 129 -> 159 ms). On a phone hub.css makes every table scroll inside itself.
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,9 @@
 """The contract index: search, every filter, sorting, pagination and odd query strings."""
 
 import datetime
+import html
 import re
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.urls import reverse
@@ -313,3 +315,18 @@ def test_contract_manager_filter_costs_a_fixed_number_of_queries(signed_in, hub)
         assert len(refs(response)) == len(batch) + batch.start
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] <= 19  # Includes the page's ids, then its contracts.
+
+
+def test_a_new_sort_starts_on_page_one(client, hub):
+    """The column links keep the filters but drop the page: page 3 of another order means
+    nothing (found in a walkthrough)."""
+    for number in range(60):
+        ContractFactory(category=hub.category, reference=f"ITS{number + 100}")
+    client.force_login(hub.buyer)
+    page = client.get("/contracts/?page=3&q=ITS").content.decode()
+    links = re.findall(r'<th[^>]*>\s*<a href="([^"]+)"', page)
+    assert links, "no sortable column headers"
+    for link in links:
+        query = parse_qs(urlparse(html.unescape(link)).query)
+        assert "page" not in query, link
+        assert query["q"] == ["ITS"] and "sort" in query, link
