@@ -403,6 +403,21 @@ def contract_lineage(contract: Contract) -> dict:
             (d for d in decisions if contract.end_date and d.term_end == contract.end_date), None
         ),
         "projects": projects,
+        # Started from the project form, with no decision recorded: still a re-procurement.
+        "reprocurement": next(
+            (
+                p
+                for p in projects
+                if p.predecessor_id == contract.pk
+                and p.status in (ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
+            ),
+            None,
+        ),
+        # A decision is pressing once the contract is on the renewal pipeline.
+        "horizon_months": settings.SOURCING_RENEWAL_HORIZON_MONTHS,
+        "decision_due": contract.end_date is not None
+        and contract.end_date
+        <= add_months(timezone.localdate(), settings.SOURCING_RENEWAL_HORIZON_MONTHS),
         "handover": handover,
     }
 
