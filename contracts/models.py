@@ -253,6 +253,11 @@ class Contract(models.Model):
             return True
         return self.end_date is not None and self.end_date < today
 
+    def starts_later(self, today: datetime.date | None = None) -> bool:
+        """Signed (active) but not yet running: its start date is still ahead."""
+        today = today or timezone.localdate()
+        return self.start_date is not None and self.start_date > today
+
     def days_to_end(self, today: datetime.date | None = None) -> int | None:
         if self.end_date is None:
             return None

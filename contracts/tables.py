@@ -9,7 +9,7 @@ from django_tables2.data import TableQuerysetData
 
 from categories.templatetags.people import person as person_name
 from contracts.models import Contract, ContractStatus
-from procurement_hub.formatting import whole_money
+from procurement_hub.formatting import day, whole_money
 
 
 def _nulls_last(queryset, field: str, descending: bool):
@@ -132,6 +132,12 @@ class ContractTable(tables.Table):
                 days,
                 record.get_status_display(),
                 days,
+            )
+        if record.status == ContractStatus.ACTIVE and record.starts_later():
+            return format_html(
+                '<span class="badge text-bg-info" title="Signed; it runs from its start date">'
+                "Active · starts {}</span>",
+                day(record.start_date),
             )
         if record.status == ContractStatus.ACTIVE:
             return mark_safe('<span class="badge text-bg-success">Active</span>')

@@ -330,3 +330,23 @@ def test_a_new_sort_starts_on_page_one(client, hub):
         query = parse_qs(urlparse(html.unescape(link)).query)
         assert "page" not in query, link
         assert query["q"] == ["ITS"] and "sort" in query, link
+
+
+def test_a_signed_contract_not_yet_started_says_when_it_starts(client, hub):
+    """(From a walkthrough: a contract handed over in November, starting in January, read
+    plain 'Active'.)"""
+    later = ContractFactory(
+        category=hub.category,
+        status=ContractStatus.ACTIVE,
+        start_date=TODAY + datetime.timedelta(days=40),
+        end_date=TODAY + datetime.timedelta(days=800),
+    )
+    running = ContractFactory(category=hub.category, status=ContractStatus.ACTIVE)
+    client.force_login(hub.buyer)
+    starts = f"Active · starts {later.start_date.day} {later.start_date:%b %Y}"
+    index = client.get(f"/contracts/?q={later.reference}").content.decode()
+    assert starts in index
+    assert starts in client.get(later.get_absolute_url()).content.decode()
+    detail = client.get(running.get_absolute_url()).content.decode()
+    assert "Active · starts" not in detail
+    assert '<span class="badge text-bg-success">Active' in detail
