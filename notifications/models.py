@@ -34,6 +34,7 @@ class EmailState(models.TextChoices):
     FAILED = "failed", _("Email failed")
     NO_ADDRESS = "no_address", _("No email address")
     DRY_RUN = "dry_run", _("Dry run, not emailed")
+    OUTDATED = "outdated", _("Not emailed: outdated before the digest went")
 
 
 class Delivery(models.TextChoices):

@@ -903,6 +903,12 @@ def digest_deliver(*, user_id: int, final_attempt: bool = True) -> int:
         )
         if not notifications:
             return 0
+        outdated = _outdated_notice_ids(notifications)
+        if outdated:
+            Notification.objects.filter(pk__in=outdated).update(email_state=EmailState.OUTDATED)
+            notifications = [n for n in notifications if n.pk not in outdated]
+            if not notifications:
+                return len(outdated)
         user = User.objects.select_related("profile").get(pk=user_id)
         ids = [n.pk for n in notifications]
         address = recipient_address(user)
@@ -914,7 +920,8 @@ def digest_deliver(*, user_id: int, final_attempt: bool = True) -> int:
             groups.setdefault(notification.get_kind_display(), []).append(notification)
         message = _email(
             to=address,
-            subject=f"{settings.HUB_NAME}: your weekly digest ({len(ids)} notices)",
+            subject=f"{settings.HUB_NAME}: your weekly digest "
+            f"({len(ids)} notice{'' if len(ids) == 1 else 's'})",
             template="notifications/email/digest",
             context={"groups": groups, "recipient": user, "count": len(ids)},
         )
@@ -942,6 +949,41 @@ def digest_deliver(*, user_id: int, final_attempt: bool = True) -> int:
     if error is not None:
         raise error
     return len(ids)
+
+
+def _outdated_notice_ids(notifications: list[Notification]) -> set[int]:
+    """Reminders held for a digest that what happened since has answered: the contract was
+    extended (its end date moved) or terminated or superseded, the extension option decided,
+    the KPI review logged (the next due date moved). The digest leaves them out; the inbox keeps
+    them, as the log of what was due. Two queries at most."""
+    kpi_contracts = [n.contract_id for n in notifications if n.kind in KPI_KINDS]
+    due = selectors.kpi_review_due_dates(kpi_contracts) if kpi_contracts else {}
+    option_ids = [n.subject_id for n in notifications if n.kind == Kind.EXTENSION]
+    open_options = set(
+        ExtensionOption.objects.filter(pk__in=option_ids, exercised=False).values_list(
+            "pk", flat=True
+        )
+        if option_ids
+        else ()
+    )
+    outdated = set()
+    for n in notifications:
+        contract = n.contract
+        if n.kind == Kind.EXPIRY:
+            stale = (
+                contract is None
+                or contract.end_date != n.due_date
+                or contract.status in (ContractStatus.TERMINATED, ContractStatus.SUPERSEDED)
+            )
+        elif n.kind == Kind.EXTENSION:
+            stale = n.subject_id not in open_options
+        elif n.kind in KPI_KINDS:
+            stale = due.get(n.contract_id) != n.due_date
+        else:
+            stale = False
+        if stale:
+            outdated.add(n.pk)
+    return outdated
 
 
 def _email(*, to: str, subject: str, template: str, context: dict) -> EmailMultiAlternatives:

@@ -6,6 +6,7 @@ import smtplib
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
 
 from notifications import services, tasks
 from notifications.models import Delivery, EmailState, Kind, Notification, Preference, SubjectType
@@ -20,7 +21,7 @@ def notice(user, contract, *, kind=Kind.EXPIRY, threshold="t", state=EmailState.
         subject_id=contract.pk,
         kind=kind,
         threshold=threshold,
-        due_date=contract.end_date,
+        due_date=kw.pop("due_date", contract.end_date),
         title=kw.pop("title", f"{contract.reference} expires in 90 days"),
         body="Body text.",
         email_state=state,
@@ -128,7 +129,7 @@ def test_permanent_smtp_refusal_fails_at_once(hub, contract, flaky_smtp):
     assert flaky_smtp["calls"] == 1
 
 
-def test_digest_groups_everything_waiting_in_one_email(hub, contract):
+def test_digest_groups_everything_waiting_in_one_email(hub, contract, kpi_due):
     Preference.objects.create(user=hub.cm, delivery=Delivery.DIGEST)
     other = ContractFactory(reference="ITS80", category=hub.category)
     notice(hub.cm, contract, state=EmailState.DIGEST)
@@ -140,7 +141,9 @@ def test_digest_groups_everything_waiting_in_one_email(hub, contract):
         threshold="k",
         state=EmailState.DIGEST,
         title="ITS80: KPI review due in 14 days",
+        due_date=TODAY + datetime.timedelta(days=14),
     )
+    kpi_due({other.pk: TODAY + datetime.timedelta(days=14)})
     notice(hub.cm, contract, threshold="already", state=EmailState.SENT, title="Old news")
     notice(hub.other_cm, other, state=EmailState.DIGEST)
     assert tasks.send_digests.delay().get() == 2
@@ -172,3 +175,51 @@ def test_scan_task_runs_the_scan_for_a_given_day(hub, django_capture_on_commit_c
         summary = tasks.scan_reminders.delay(today=TODAY.isoformat()).get()
     assert "2 new notice(s)" in summary
     assert len(mail.outbox) == 2
+
+
+def test_the_digest_leaves_out_reminders_answered_since(hub, contract, kpi_due):
+    """A contract extended, an option decided, a review logged after the reminder was held for
+    the digest: those are not emailed (the inbox keeps them); what still stands is."""
+    from contracts.models import ExtensionOption
+
+    Preference.objects.create(user=hub.cm, delivery=Delivery.DIGEST)
+    extended = ContractFactory(reference="ITS81", category=hub.category)
+    notice(hub.cm, extended, state=EmailState.DIGEST, title="ITS81 expires in 30 days")
+    extended.end_date += datetime.timedelta(days=365)
+    extended.save(update_fields=["end_date"])
+    option = ExtensionOption.objects.create(
+        contract=contract, sequence=1, length_months=12, decide_by=TODAY
+    )
+    decided = notice(hub.cm, contract, kind=Kind.EXTENSION, state=EmailState.DIGEST,
+                     title="ITS75: decide on option 1", threshold="x")  # fmt: skip
+    decided.subject_type, decided.subject_id = SubjectType.EXTENSION_OPTION, option.pk
+    decided.save(update_fields=["subject_type", "subject_id"])
+    option.exercised, option.exercised_at = True, timezone.now()
+    option.save(update_fields=["exercised", "exercised_at"])
+    reviewed = ContractFactory(reference="ITS82", category=hub.category)
+    due = TODAY - datetime.timedelta(days=10)
+    notice(hub.cm, reviewed, kind=Kind.KPI_OVERDUE, state=EmailState.DIGEST, due_date=due,
+           title="ITS82: KPI review overdue", threshold="k")  # fmt: skip
+    kpi_due({reviewed.pk: due + datetime.timedelta(days=91)})  # The review was logged.
+    notice(hub.cm, contract, state=EmailState.DIGEST)  # Still true: ITS75 expires.
+    assert tasks.send_digests.delay().get() == 1
+    [digest] = mail.outbox
+    assert "(1 notice)" in digest.subject
+    assert "ITS75 expires in 90 days" in digest.body
+    for gone in ("ITS81 expires", "decide on option 1", "ITS82: KPI review overdue"):
+        assert gone not in digest.body
+    states = dict(Notification.objects.values_list("title", "email_state"))
+    assert states["ITS81 expires in 30 days"] == EmailState.OUTDATED
+    assert states["ITS82: KPI review overdue"] == EmailState.OUTDATED
+    assert states["ITS75: decide on option 1"] == EmailState.OUTDATED
+    assert states["ITS75 expires in 90 days"] == EmailState.SENT
+
+
+def test_a_digest_of_only_outdated_reminders_sends_nothing(hub, contract):
+    Preference.objects.create(user=hub.cm, delivery=Delivery.DIGEST)
+    notice(hub.cm, contract, state=EmailState.DIGEST)
+    contract.end_date += datetime.timedelta(days=365)
+    contract.save(update_fields=["end_date"])
+    tasks.send_digests.delay()
+    assert mail.outbox == []
+    assert Notification.objects.get().email_state == EmailState.OUTDATED
