@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0004_indexes_for_filters_and_sorts'),
+        ("notifications", "0004_indexes_for_filters_and_sorts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='email_state',
-            field=models.CharField(choices=[('pending', 'Waiting to be emailed'), ('digest', 'Waiting for the weekly digest'), ('sent', 'Emailed'), ('failed', 'Email failed'), ('no_address', 'No email address'), ('dry_run', 'Dry run, not emailed'), ('outdated', 'Not emailed: outdated before the digest went')], default='pending', max_length=12),
+            model_name="notification",
+            name="email_state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to be emailed"),
+                    ("digest", "Waiting for the weekly digest"),
+                    ("sent", "Emailed"),
+                    ("failed", "Email failed"),
+                    ("no_address", "No email address"),
+                    ("dry_run", "Dry run, not emailed"),
+                    ("outdated", "Not emailed: outdated before the digest went"),
+                ],
+                default="pending",
+                max_length=12,
+            ),
         ),
     ]
