@@ -1,5 +1,6 @@
 """Writes to contracts. Views and commands call these; nothing writes contracts elsewhere."""
 
+import importlib
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -132,8 +133,23 @@ def _save(
     _replace_awards(contract=contract, awards=awards)
     contracts_refresh_search_text(contract_ids=[contract.pk])
     contract.refresh_from_db(fields=["search_text"])
-    _rematch_spend_on_commit(before=before, after=_spend_match_state(contract))
+    after = _spend_match_state(contract)
+    _rematch_spend_on_commit(before=before, after=after)
+    if before.vendor_ids != after.vendor_ids:
+        _refresh_review_schedule(contract)
     return contract
+
+
+def _refresh_review_schedule(contract: Contract) -> None:
+    """The KPI app's schedule of this contract (if it has one) follows its awarded vendors: a
+    vendor no longer awarded stops holding the next review back (kpis.services)."""
+    try:
+        kpis = importlib.import_module("kpis.services")
+    except ImportError:  # The KPI app is optional to this one.
+        return
+    schedule = kpis.ReviewSchedule.objects.filter(contract=contract).first()
+    if schedule is not None:
+        kpis.schedule_refresh(schedule=schedule)
 
 
 def _replace_awards(*, contract: Contract, awards: Iterable[dict]) -> None:

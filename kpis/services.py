@@ -200,10 +200,12 @@ def schedule_refresh(*, schedule: ReviewSchedule) -> ReviewSchedule:
         .values_list("category_id", "live_until")
         .get()
     )
-    schedule.last_period_end = _reviewed_up_to(schedule.contract_id, current)
+    schedule.last_period_end = current[0][1] if current else None  # The newest review.
     schedule.latest_rating, schedule.previous_rating = _rating_pair(current)
     schedule.next_due = periods.next_due(
-        schedule.anchor, FREQUENCY_MONTHS[schedule.frequency], schedule.last_period_end
+        schedule.anchor,
+        FREQUENCY_MONTHS[schedule.frequency],
+        _reviewed_up_to(schedule.contract_id, current),
     )
     schedule.full_clean(exclude=["contract"])
     schedule.save()
@@ -456,14 +458,14 @@ def _carry_over_done_actions(*, original_id: int, draft: Review) -> None:
     """Actions marked done on the review being corrected while its amendment was drafted stay
     done: the draft copied their status when it was started. Matched by description, owner
     and due date (an action the amendment rewrote is the amendment's to close)."""
-    done = {
-        (a.description, a.owner_id, a.due_date): a.done_at
-        for a in ReviewAction.objects.filter(review_id=original_id, status=ActionStatus.DONE)
-    }
-    for action in draft.actions.filter(status=ActionStatus.OPEN):
-        key = (action.description, action.owner_id, action.due_date)
-        if key in done:
-            action.status, action.done_at = ActionStatus.DONE, done[key]
+    done: dict[tuple, list] = {}
+    for a in ReviewAction.objects.filter(review_id=original_id, status=ActionStatus.DONE):
+        done.setdefault((a.description, a.owner_id, a.due_date), []).append(a.done_at)
+    for action in draft.actions.filter(status=ActionStatus.OPEN).order_by("pk"):
+        # Two alike, one done: one of the copies is closed, the other stays open.
+        closed = done.get((action.description, action.owner_id, action.due_date))
+        if closed:
+            action.status, action.done_at = ActionStatus.DONE, closed.pop(0)
             action.save(update_fields=["status", "done_at"])
 
 

@@ -367,7 +367,9 @@ def handover_item_edit(request, pk: int, item_pk: int):
         else:
             messages.success(request, f"{item.get_kind_display()} saved.")
             return redirect("sourcing:handover", pk=pk)
-    messages.error(request, f"{item.get_kind_display()} not saved: see the error below.")
+    # Said in the message too: an item accepted meanwhile shows no textarea to put it under.
+    reason = " ".join(form.errors.get("content", []))
+    messages.error(request, f"{item.get_kind_display()} not saved: {reason}")
     return _handover_page(request, pack, failed=(item.pk, form))
 
 

@@ -296,9 +296,9 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
 
     def spilled(number: int, cells: int, value: str, row: list) -> None:
         result.total += 1
-        result.keep_cells(number, row)
+        result.keep_cells(number, [c.replace("\x00", "\ufffd") for c in row])
         result.rejects.append((
-            number, "(after the last column)", value[:500],
+            number, "(after the last column)", value.replace("\x00", "\ufffd")[:500],
             f"The row has {cells} cells, the others {header_cells}: a comma inside an unquoted "
             "value shifts the ones after it",
         ))  # fmt: skip

@@ -145,13 +145,16 @@ _THOUSANDS_HEAD = re.compile(r"[-(]?\s*£?\s*\d{1,3}")
 _THOUSANDS_TAIL = re.compile(r"\d{3}(\.\d+)?\)?")
 
 
-def _split_thousands(row: list[str], money: list[int]) -> bool:
+def _split_thousands(row: list[str], money: list[int], width: int) -> bool:
     """A row whose amount was written "1,234.56" without quotes: the comma split it in two
-    cells, "1" in the money column (its position in `money`) and "234.56" after it."""
+    cells, "1" in the money column (its position in `money`) and "234.56" after it. The second
+    half must have pence, or fall past the header's `width` (where no column is headed): else
+    "100" then "410" is an amount and the expense code beside it."""
     return any(
         i + 1 < len(row)
         and _THOUSANDS_HEAD.fullmatch(row[i].strip())
-        and _THOUSANDS_TAIL.fullmatch(row[i + 1].strip())
+        and (tail := _THOUSANDS_TAIL.fullmatch(row[i + 1].strip()))
+        and (tail.group(1) or i + 1 >= width)
         for i in money
     )
 
@@ -172,7 +175,7 @@ def _usual_width(header: list[str], rows: list[list[str]]) -> int:
     if usual > len(header):
         money = [i for i, cell in enumerate(header) if header_field(cell) in MONEY_FIELDS]
         wider = [row for row in rows if len(row) == usual]
-        if sum(_split_thousands(row, money) for row in wider) * 2 > len(wider):
+        if sum(_split_thousands(row, money, len(header)) for row in wider) * 2 > len(wider):
             return len(header)
     return max(len(header), usual)
 

@@ -13,7 +13,7 @@ from spend import services
 from spend.models import ImportMode, ImportStatus, Payee, SpendImport, Transaction
 from spend.reader import UnreadableFile
 from tests.factories import AuthorityFactory
-from tests.spend.helpers import run_import
+from tests.spend.helpers import csv_bytes, run_import
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -127,6 +127,32 @@ def test_a_binary_file_renamed_csv_is_not_called_utf16(authority):
     with pytest.raises(UnreadableFile) as caught:
         services.import_create(authority=authority, fileobj=io.BytesIO(content), file_name="x.csv")
     assert "UTF-16" not in str(caught.value)
+
+
+# Found by a review of the fixes above ---------------------------------------------------
+def test_a_notes_column_after_a_three_digit_expense_code_is_not_a_thousands_split(authority):
+    """Whole-pound amounts under £1,000, a 3-digit expense code after the Amount column and a
+    notes column with no heading: '100' then '410' is an amount and a code, not '100,410'
+    split, so the rows with a note are not taken for shifted ones."""
+    imp = run_import(authority, csv_bytes(
+        "01/02/2024,R1,Acme,100,410,Stationery,paid early",
+        "02/02/2024,R2,Acme,250,410,Stationery,second instalment",
+        "03/02/2024,R3,Acme,75,520,Postage,",
+    ))  # fmt: skip
+    rejects = list(imp.rejects.values_list("row_number", "reason"))
+    assert (imp.imported_rows, imp.rejected_rows) == (3, 0), rejects
+
+
+def test_a_shifted_row_holding_a_nul_byte_stores_no_nul(authority):
+    """A shifted row (an extra comma) holding a NUL byte: its cells are kept for the rows to
+    fix with U+FFFD, on both databases (PostgreSQL cannot store a NUL at all)."""
+    rows = [f"01/04/2024,R{i},Acme {'x' * 60},10,E1,Cat" for i in range(100)]  # > 4 KB first
+    rows.append("01/04/2024,RZ,Ac\x00me, Ltd,10,E1,Cat")
+    imp = run_import(authority, csv_bytes(*rows))
+    assert imp.status == ImportStatus.DONE, (imp.status, imp.message)
+    assert Transaction.objects.count() == 100
+    stored = [repr(r) for r in imp.rejects.values()]
+    assert not any("\\x00" in s for s in stored), stored
 
 
 # What already held, kept so it keeps holding --------------------------------------------
