@@ -62,3 +62,31 @@ def test_filter_then_export_gives_exactly_the_filtered_rows(
     text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert sorted(r["Reference"] for r in rows) == ["ITS75", "ITS76"]
+
+
+def test_the_vendor_autocomplete_works_from_the_keyboard(page, live_server, hub, contracts):
+    """An ARIA combobox (found missing in an accessibility audit): the list is announced, arrow
+    keys move through it, Enter takes a vendor and focus stays in the field; typing never
+    pushes the suggestions' address into the browser history."""
+    sign_in(page, live_server, hub.buyer.username)
+    page.goto(f"{live_server.url}/contracts/")
+    field = page.locator("#id_vendor_name")
+    field.click()
+    field.press_sequentially("acme", delay=30)
+    page.locator("[data-vendor-choice]").first.wait_for()
+    assert field.get_attribute("aria-expanded") == "true"
+    assert "1 vendor found" in page.inner_text("[data-autocomplete-status]")
+    assert "/vendors/autocomplete" not in page.url
+    field.press("ArrowDown")
+    active = page.locator("[data-vendor-choice].active")
+    assert field.get_attribute("aria-activedescendant") == active.get_attribute("id")
+    field.press("Enter")
+    page.wait_for_url(f"**vendor={contracts.pk}*")
+    page.locator("#result-count", has_text="2 contracts").wait_for()
+    assert page.evaluate("document.activeElement.id") == "id_vendor_name"
+    assert field.get_attribute("aria-expanded") == "false"
+    field.fill("")
+    field.press_sequentially("zen", delay=30)
+    page.locator("[data-vendor-choice]").first.wait_for()
+    field.press("Escape")
+    assert page.locator("[data-vendor-choice]").count() == 0
