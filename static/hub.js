@@ -87,3 +87,11 @@ document.addEventListener("submit", function (event) {
     button.textContent = form.dataset.busy;
   }, 0);
 });
+// Lists refreshed by htmx (the contract index, vendors, projects): the new count is announced
+// through a status line outside the swapped region, not the whole table read out again.
+document.addEventListener("htmx:afterSwap", function (event) {
+  if (event.detail.target.id !== "results") return;
+  var status = document.querySelector("[data-results-status]");
+  var count = document.getElementById("result-count");
+  if (status && count) status.textContent = count.textContent.replace(/\s+/g, " ").trim();
+});

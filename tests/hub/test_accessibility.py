@@ -96,3 +96,24 @@ def test_a_field_error_is_linked_to_its_field(client, hub):
     assert field["attrs"].get("aria-invalid") == "true"
     described = " ".join(index.by_id[r]["text"] for r in field["attrs"]["aria-describedby"].split())
     assert "end on or after its start" in described
+
+
+def test_a_sorted_column_says_which_way(client, hub):
+    ContractFactory(category=hub.category)
+    client.force_login(hub.buyer)
+    index = Index(client.get("/contracts/?sort=-awarded_value").content.decode())
+    sorted_headers = [th for th in index.find("th") if th["attrs"].get("aria-sort")]
+    assert [(th["text"].strip(), th["attrs"]["aria-sort"]) for th in sorted_headers] == [
+        ("Value", "descending")
+    ]
+
+
+def test_list_counts_are_announced_outside_the_swapped_region(client, hub):
+    """The whole results region was aria-live: a filter change read the table out again."""
+    client.force_login(hub.admin)
+    for url in ("/contracts/", "/vendors/", "/sourcing/projects/"):
+        index = Index(client.get(url).content.decode())
+        results = index.by_id["results"]
+        assert "aria-live" not in results["attrs"], url
+        assert index.find(role="status"), url
+        assert "result-count" in index.by_id, url

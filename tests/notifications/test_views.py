@@ -43,7 +43,7 @@ def test_header_shows_the_unread_count(cm_client, hub, contract):
     notice(hub.cm, contract, 9, read_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC))
     notice(hub.other_cm, contract, 10)
     html = cm_client.get(reverse("contracts:index")).content.decode()
-    assert 'aria-label="3 unread">3</span>' in html
+    assert '3<span class="visually-hidden"> unread</span></span>' in html
 
 
 def test_header_shows_no_badge_when_all_read(cm_client):
