@@ -205,6 +205,13 @@ def project_move(request, pk: int):
         context = _board_context(request, QueryDict(request.POST.get("board_query", "")))
         context["board_error"] = error
         context["board_error_project"] = project.pk
+        # Focus goes back to the card, and a status line says what happened (the board is
+        # replaced, so a keyboard user would otherwise land at the top of the page).
+        context["board_focus"] = project.pk
+        context["board_announce"] = error or (
+            f"Moved “{project.title}” to stage {form.cleaned_data['stage']}: "
+            f"{Stage(form.cleaned_data['stage']).label}."
+        )
         return render(request, "sourcing/_board.html", context, status=200)
     if error:
         messages.error(request, error)

@@ -26,6 +26,20 @@
     dragged = null;
   });
 
+  // After a move (button or drag) the board is replaced: say what happened in the status line
+  // outside it, and put focus back on the moved card's move button (else its link).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "board") return;
+    var board = document.getElementById("board");  // The new one (outerHTML swap).
+    if (!board) return;
+    var status = document.getElementById("board-status");
+    if (status && board.dataset.announce) status.textContent = board.dataset.announce;
+    var card = board.dataset.focusProject && document.getElementById("project-" + board.dataset.focusProject);
+    if (!card) return;
+    var target = card.querySelector(".move-next") || card.querySelector("button") || card.querySelector("a");
+    if (target) target.focus();
+  });
+
   function drawForwardPlan() {
     var data = document.getElementById("forward-plan-data");
     var canvas = document.getElementById("forward-plan-chart");

@@ -110,3 +110,24 @@ def test_the_board_fits_the_window_so_its_last_stages_can_be_reached(
     assert board <= 900
     assert page.evaluate("document.getElementById('board').scrollWidth") > 1366  # Sideways.
     screenshot(page, "sourcing-board-1366")
+
+
+def test_moving_a_card_by_keyboard_keeps_focus_on_it_and_says_so(page, live_server, hub):
+    """(From an accessibility audit: the board was replaced and focus fell to the page.)"""
+    project = make_project(hub, title="Grounds maintenance")
+    sign_in(page, live_server, hub.sourcing.username)
+    page.goto(f"{live_server.url}/sourcing/")
+    page.locator(f"#project-{project.pk} button.move-next").focus()
+    with page.expect_response(lambda r: "/move/" in r.url):
+        page.keyboard.press("Enter")
+    page.locator(f"[data-drop-stage='2'] #project-{project.pk}").wait_for()
+    page.wait_for_function("document.getElementById('board-status').textContent.length > 0")
+    assert (
+        page.inner_text("#board-status")
+        == "Moved “Grounds maintenance” to stage 2: Market engagement."
+    )
+    focused = page.evaluate(
+        "document.activeElement.closest('article') && document.activeElement.closest('article').id"
+    )
+    assert focused == f"project-{project.pk}"
+    assert page.locator("#board").get_attribute("aria-live") is None
