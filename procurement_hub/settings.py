@@ -79,7 +79,11 @@ TEMPLATES = [
                 "procurement_hub.context_processors.hub",
             ],
             # {{ user|person }} and {{ value|money }} on every page, without a {% load %}.
-            "builtins": ["categories.templatetags.people", "procurement_hub.formatting"],
+            "builtins": [
+                "categories.templatetags.people",
+                "procurement_hub.formatting",
+                "procurement_hub.chart_tables",
+            ],
         },
     },
 ]

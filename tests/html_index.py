@@ -57,3 +57,18 @@ class Index(HTMLParser):
             if (tag is None or e["tag"] == tag)
             and all(e["attrs"].get(k.replace("_", "-")) == v for k, v in attrs.items())
         ]
+
+
+def table_rows(table: dict) -> list[list[str]]:
+    """The rows of a table element from Index, each as its cells' text."""
+    rows = []
+    stack = [table]
+    while stack:
+        el = stack.pop(0)
+        if el["tag"] == "tr":
+            rows.append(
+                [" ".join(c["text"].split()) for c in el["children"] if c["tag"] in ("th", "td")]
+            )
+        else:
+            stack = el["children"] + stack
+    return rows

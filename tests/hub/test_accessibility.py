@@ -117,3 +117,19 @@ def test_list_counts_are_announced_outside_the_swapped_region(client, hub):
         assert "aria-live" not in results["attrs"], url
         assert index.find(role="status"), url
         assert "result-count" in index.by_id, url
+
+
+def test_every_chart_has_its_figures_as_a_table():
+    """Each template drawing a <canvas> chart also draws its figures (chart_table or
+    chart_datasets, or a table of its own beside it)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    own_tables = {"kpis/vendor_scorecard.html", "sourcing/forward_plan.html"}
+    root = Path(settings.BASE_DIR) / "templates"
+    charted = [p for p in root.rglob("*.html") if "<canvas" in p.read_text()]
+    assert len(charted) >= 6
+    for path in charted:
+        text, name = path.read_text(), str(path.relative_to(root))
+        assert name in own_tables or "{% chart_table " in text or "{% chart_datasets " in text, name
