@@ -256,7 +256,7 @@ def _supplier_ranking(
     matched, unmatched = (part.order_by() for part in parts)  # SQLite: no ORDER BY in a part.
     return RankedRows(
         matched.union(unmatched, all=True).order_by(*order),
-        count=lambda: matched.count() + unmatched.count(),
+        count=lambda: matched.union(unmatched, all=True).count(),
         per_page=per_page,
     )
 
@@ -331,9 +331,9 @@ class RankedRows:
     def _first_page(self) -> list[dict]:
         if self._first is None:
             if self._counter:
+                # Counted whether or not the first page is full: the same queries at any size.
                 self._first = list(self._rows[: self._per_page])
-                full = len(self._first) == self._per_page  # Else these are all.
-                self._count = self._counter() if full else len(self._first)
+                self._count = self._counter()
             else:
                 counted = list(self._rows.annotate(ranked=Window(Count("*")))[: self._per_page])
                 self._count = counted[0]["ranked"] if counted else 0
@@ -716,7 +716,8 @@ def rejected_rows_with_cells(spend_import) -> QuerySet:
     return (
         spend_import.rejects.filter(kind=SkipKind.REJECTED)
         .exclude(cells=[])
-        .only("row_number", "cells")
+        # spend_import too: the related manager links each row back to it (else a query a row).
+        .only("spend_import", "row_number", "cells")
         .order_by("row_number", "pk")
     )
 
