@@ -54,6 +54,9 @@ from spend.values import (
 
 logger = logging.getLogger(__name__)
 ANALYZE_AFTER_ROWS = 50_000
+# A payment dated further ahead than this (a quarter) is a fault, not a payment: a two-digit
+# year read into the future ("01/04/68" is 2068), or a typo for this year.
+FUTURE_GRACE = datetime.timedelta(days=92)
 # Rejected rows whose cells are kept for the "rows to fix" file: enough for any real file's
 # faults, bounded for a file that is all faults.
 KEEP_REJECTED_CELLS = 50_000
@@ -94,7 +97,9 @@ class RowParser:
         self.positions = positions
         self.headers = {f: spend_import.mapping[f] for f in positions}
         self.import_id = spend_import.pk
-        self.parse_date = DateParser(spend_import.date_formats)
+        self.parse_date = DateParser(
+            spend_import.date_formats, latest=timezone.localdate() + FUTURE_GRACE
+        )
         self.names: dict[str, str] = {}
         self.expense_keys: dict[str, str] = {}
         # Raw date text -> (day, first of its month, assumed: the importer's date for none).

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 
 from procurement_hub.formatting import CURRENCY_SYMBOLS, write_amount
+from procurement_hub.formatting import day as value_day
 
 DEFAULT_DATE_FORMATS = (
     "%d/%m/%Y",
@@ -98,10 +99,12 @@ class DateParser:
     """Parses dates with the profile's formats first, then dd/mm/yyyy and ISO; remembers
     each distinct text (spend files repeat the same few dates thousands of times)."""
 
-    def __init__(self, extra_formats: str | list[str] = ""):
+    def __init__(self, extra_formats: str | list[str] = "", latest: datetime.date | None = None):
         if isinstance(extra_formats, str):
             extra_formats = [f.strip() for f in extra_formats.split(",") if f.strip()]
         self.formats = [*extra_formats, *DEFAULT_DATE_FORMATS]
+        # Payments are made, not planned: a date past `latest` is a fault ("01/04/68" is 2068).
+        self.latest = latest
         self.cache: dict[str, datetime.date | str] = {}  # A date, or why the text is not one.
 
     def __call__(self, raw: str) -> datetime.date:
@@ -111,7 +114,13 @@ class DateParser:
         if text not in self.cache:
             if len(self.cache) > 100_000:
                 self.cache.clear()
-            self.cache[text] = self._parse(text)
+            value = self._parse(text)
+            if isinstance(value, datetime.date) and self.latest and value > self.latest:
+                value = (
+                    f"Date is in the future (after {value_day(self.latest)}): a spend file lists "
+                    "payments made"
+                )
+            self.cache[text] = value
         value = self.cache[text]
         if isinstance(value, str):
             raise BadValue(value)

@@ -168,3 +168,20 @@ def test_sanity_reimport_adds_nothing(authority):
     run_import(authority, content)
     again = run_import(authority, content)
     assert again.status == ImportStatus.DUPLICATE and Transaction.objects.count() == 1
+
+
+def test_a_date_in_the_future_is_a_fault(authority):
+    """Payments are made, not planned: a two-digit year read as 2068, or a date over a quarter
+    ahead, is rejected with its reason (the fuzzing review saw '01/04/68' imported as 2068)."""
+    imp = run_import(authority, csv_bytes(
+        "01/04/24,R1,Acme,10,E1,Cat",
+        "01/04/68,R2,Acme,10,E1,Cat",
+        "01/03/2027,R3,Acme,10,E1,Cat",
+        "01/01/2027,R4,Acme,10,E1,Cat",
+    ), mode=ImportMode.KEEP_VALID)  # fmt: skip
+    assert sorted(Transaction.objects.values_list("reference", flat=True)) == ["R1", "R4"]
+    reasons = dict(imp.rejects.values_list("value", "reason"))
+    assert reasons == {
+        "01/04/68": "Date is in the future (after 22 Feb 2027): a spend file lists payments made",
+        "01/03/2027": "Date is in the future (after 22 Feb 2027): a spend file lists payments made",
+    }
