@@ -211,7 +211,12 @@ def spend_match_before_edit(contract: Contract) -> _SpendMatch:
 
 
 def spend_rematch_after_edit(contract: Contract, *, before: _SpendMatch) -> None:
-    _rematch_spend_on_commit(before=before, after=_spend_match_state(contract))
+    """After an edit outside these services: payments re-matched, and the KPI schedule
+    refreshed when the awarded vendors changed, as _save does."""
+    after = _spend_match_state(contract)
+    _rematch_spend_on_commit(before=before, after=after)
+    if before.vendor_ids != after.vendor_ids:
+        _refresh_review_schedule(contract)
 
 
 def spend_rematch_after_delete(contracts: Iterable[Contract]) -> None:

@@ -953,9 +953,9 @@ def digest_deliver(*, user_id: int, final_attempt: bool = True) -> int:
 
 def _outdated_notice_ids(notifications: list[Notification]) -> set[int]:
     """Reminders held for a digest that what happened since has answered: the contract was
-    extended (its end date moved) or terminated or superseded, the extension option decided,
-    the KPI review logged (the next due date moved). The digest leaves them out; the inbox keeps
-    them, as the log of what was due. Two queries at most."""
+    extended (its end date moved) or terminated or superseded, the extension option decided
+    (or the term, another way), the KPI review logged (the next due date moved). The digest
+    leaves them out; the inbox keeps them, as the log of what was due. Three queries at most."""
     kpi_contracts = [n.contract_id for n in notifications if n.kind in KPI_KINDS]
     due = selectors.kpi_review_due_dates(kpi_contracts) if kpi_contracts else {}
     option_ids = [n.subject_id for n in notifications if n.kind == Kind.EXTENSION]
@@ -966,6 +966,9 @@ def _outdated_notice_ids(notifications: list[Notification]) -> set[int]:
         if option_ids
         else ()
     )
+    # The term decided another way (re-procure, let expire): no option is left to decide.
+    extension_contracts = [n.contract_id for n in notifications if n.kind == Kind.EXTENSION]
+    decided = selectors.term_decided(extension_contracts) if extension_contracts else set()
     outdated = set()
     for n in notifications:
         contract = n.contract
@@ -976,7 +979,7 @@ def _outdated_notice_ids(notifications: list[Notification]) -> set[int]:
                 or contract.status in (ContractStatus.TERMINATED, ContractStatus.SUPERSEDED)
             )
         elif n.kind == Kind.EXTENSION:
-            stale = n.subject_id not in open_options
+            stale = n.subject_id not in open_options or n.contract_id in decided
         elif n.kind in KPI_KINDS:
             stale = due.get(n.contract_id) != n.due_date
         else:

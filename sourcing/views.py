@@ -374,9 +374,11 @@ def handover_item_edit(request, pk: int, item_pk: int):
         else:
             messages.success(request, f"{item.get_kind_display()} saved.")
             return redirect("sourcing:handover", pk=pk)
-    # Said in the message too: an item accepted meanwhile shows no textarea to put it under.
-    reason = " ".join(form.errors.get("content", []))
-    messages.error(request, f"{item.get_kind_display()} not saved: {reason}")
+    if item.accepted_at:  # Accepted meanwhile: no textarea to show the error under.
+        reason = " ".join(form.errors.get("content", []))
+        messages.error(request, f"{item.get_kind_display()} not saved: {reason}")
+    else:
+        messages.error(request, f"{item.get_kind_display()} not saved: see the error below.")
     return _handover_page(request, pack, failed=(item.pk, form))
 
 
