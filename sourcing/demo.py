@@ -134,6 +134,7 @@ class _Seeder:
                 row.actual_entry = cursor_a
             cursor_t = row.target_exit
             rows.append(row)
+        _no_actuals_after(rows, self.today)
         self.plans[id(project)] = rows
         return rows
 
@@ -424,3 +425,18 @@ def seed(ctx) -> None:
         f"  sourcing: {len(s.projects)} projects ({len(past)} complete, {len(decisions)} "
         f"re-procurements, {len(mobilising)} past award) in {seconds:.1f}s"
     )
+
+
+def _no_actuals_after(rows: list[ProjectStage], today: datetime.date) -> None:
+    """Shift a project's actual dates back, keeping each stage's length, so that none is after
+    today: a stage entered in the future made its next move fail (its exit, today, would
+    precede its entry)."""
+    actuals = [d for row in rows for d in (row.actual_entry, row.actual_exit) if d]
+    late = max(actuals, default=today) - today
+    if late.days <= 0:
+        return
+    for row in rows:
+        if row.actual_entry:
+            row.actual_entry -= late
+        if row.actual_exit:
+            row.actual_exit -= late

@@ -185,8 +185,8 @@ def project_move(*, project: SourcingProject, to_stage: int, by, note: str = "")
     current, target = rows[locked.stage], rows[to_stage]
     if to_stage > locked.stage:
         current.actual_exit = today
-        if current.actual_entry is None:
-            current.actual_entry = today
+        if current.actual_entry is None or current.actual_entry > today:
+            current.actual_entry = today  # None, or recorded in the future: it was entered by now.
     else:
         for stage, row in rows.items():
             if stage > to_stage:
@@ -522,32 +522,45 @@ def _line_error(number: int, message: str) -> ValidationError:
     return ValidationError({"content": f"Line {number}: {message}"})
 
 
+def _each_line(content: str, parse) -> list:
+    """parse(number, parts) for each line; every line's fault is reported at once (with its
+    line number), not only the first."""
+    rows, faults = [], []
+    for number, parts in parse_lines(content):
+        try:
+            rows.append(parse(number, parts))
+        except ValidationError as exc:
+            faults += [m if m.startswith("Line ") else f"Line {number}: {m}" for m in exc.messages]
+    if faults:
+        raise ValidationError({"content": faults})
+    return rows
+
+
 KPI_DIRECTIONS = {"": True, "higher": True, "lower": False}
 
 
 def _kpi_rows(content: str) -> list[dict]:
     """KPIs, one a line: name | target | unit | higher or lower (is better; higher if left
     out), so that 'Complaints | 2 | count | lower' is rated the right way round."""
-    rows = []
-    for number, parts in parse_lines(content):
-        if len(parts) < 2 or not parts[0]:
-            raise _line_error(number, "write one KPI a line: name | target | unit | higher/lower.")
-        try:
-            target = Decimal(parts[1].rstrip("%"))
-        except ArithmeticError as exc:
-            raise _line_error(number, f"the KPI target {parts[1]!r} is not a number.") from exc
-        direction = parts[3].lower().removesuffix(" is better") if len(parts) > 3 else ""
-        if direction not in KPI_DIRECTIONS:
-            raise _line_error(number, f"{parts[3]!r}: say 'higher' or 'lower' (which is better).")
-        rows.append(
-            {
-                "name": parts[0],
-                "target": target,
-                "unit": parts[2] if len(parts) > 2 else "",
-                "higher_is_better": KPI_DIRECTIONS[direction],
-            }
-        )
-    return rows
+    return _each_line(content, _kpi_row)
+
+
+def _kpi_row(number: int, parts: list[str]) -> dict:
+    if len(parts) < 2 or not parts[0]:
+        raise _line_error(number, "write one KPI a line: name | target | unit | higher/lower.")
+    try:
+        target = Decimal(parts[1].rstrip("%"))
+    except ArithmeticError as exc:
+        raise _line_error(number, f"the KPI target {parts[1]!r} is not a number.") from exc
+    direction = parts[3].lower().removesuffix(" is better") if len(parts) > 3 else ""
+    if direction not in KPI_DIRECTIONS:
+        raise _line_error(number, f"{parts[3]!r}: say 'higher' or 'lower' (which is better).")
+    return {
+        "name": parts[0],
+        "target": target,
+        "unit": parts[2] if len(parts) > 2 else "",
+        "higher_is_better": KPI_DIRECTIONS[direction],
+    }
 
 
 def _fits(model, field: str, value: str, what: str) -> str:
@@ -561,39 +574,37 @@ def _fits(model, field: str, value: str, what: str) -> str:
 
 
 def _document_rows(content: str) -> list[tuple[str, str]]:
-    check = URLValidator(schemes=["http", "https"])
-    rows = []
-    for number, parts in parse_lines(content):
-        if len(parts) != 2 or not parts[0]:
-            raise _line_error(number, "write one document a line: title | https://link.")
-        try:
-            check(parts[1])
-        except ValidationError as exc:
-            raise _line_error(number, f"{parts[1]!r} is not a web link.") from exc
-        title = _fits(ContractDocument, "title", parts[0], "document title")
-        rows.append((title, _fits(ContractDocument, "url", parts[1], "link")))
-    return rows
+    return _each_line(content, _document_row)
+
+
+def _document_row(number: int, parts: list[str]) -> tuple[str, str]:
+    if len(parts) != 2 or not parts[0]:
+        raise _line_error(number, "write one document a line: title | https://link.")
+    try:
+        URLValidator(schemes=["http", "https"])(parts[1])
+    except ValidationError as exc:
+        raise _line_error(number, f"{parts[1]!r} is not a web link.") from exc
+    title = _fits(ContractDocument, "title", parts[0], "document title")
+    return title, _fits(ContractDocument, "url", parts[1], "link")
 
 
 def _contact_rows(content: str) -> list[dict]:
     """Key contacts, one a line: name | role | email | phone (email and phone optional)."""
-    check = EmailValidator()
-    rows = []
-    for number, parts in parse_lines(content):
-        if len(parts) < 2 or not parts[0] or not parts[1]:
-            raise _line_error(number, "write one contact a line: name | role | email.")
-        email = parts[2] if len(parts) > 2 else ""
-        if email:
-            try:
-                check(email)
-            except ValidationError as exc:
-                raise _line_error(number, f"{email!r} is not an email address.") from exc
-        phone = parts[3] if len(parts) > 3 else ""
-        values = {"name": parts[0], "role": parts[1], "email": email, "phone": phone}
-        rows.append(
-            {f: _fits(VendorContact, f, value, f"contact {f}") for f, value in values.items()}
-        )
-    return rows
+    return _each_line(content, _contact_row)
+
+
+def _contact_row(number: int, parts: list[str]) -> dict:
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise _line_error(number, "write one contact a line: name | role | email.")
+    email = parts[2] if len(parts) > 2 else ""
+    if email:
+        try:
+            EmailValidator()(email)
+        except ValidationError as exc:
+            raise _line_error(number, f"{email!r} is not an email address.") from exc
+    phone = parts[3] if len(parts) > 3 else ""
+    values = {"name": parts[0], "role": parts[1], "email": email, "phone": phone}
+    return {f: _fits(VendorContact, f, value, f"contact {f}") for f, value in values.items()}
 
 
 GUIDE_HEADINGS = {

@@ -205,6 +205,10 @@ def project_move(request, pk: int):
         context = _board_context(request, QueryDict(request.POST.get("board_query", "")))
         context["board_error"] = error
         context["board_error_project"] = project.pk
+        # Under its card when the card is on the board (one place, not over the columns).
+        context["board_error_on_card"] = any(
+            p.pk == project.pk for column in context["columns"] for p in column["projects"]
+        )
         # Focus goes back to the card, and a status line says what happened (the board is
         # replaced, so a keyboard user would otherwise land at the top of the page).
         context["board_focus"] = project.pk

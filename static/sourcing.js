@@ -33,11 +33,12 @@
     var board = document.getElementById("board");  // The new one (outerHTML swap).
     if (!board) return;
     var status = document.getElementById("board-status");
-    if (status && board.dataset.announce) status.textContent = board.dataset.announce;
-    var card = board.dataset.focusProject && document.getElementById("project-" + board.dataset.focusProject);
-    if (!card) return;
-    var target = card.querySelector(".move-next") || card.querySelector("button") || card.querySelector("a");
-    if (target) target.focus();
+    if (status) status.textContent = board.dataset.announce || "";  // A filter change: none.
+    if (!board.dataset.focusProject) return;
+    // The moved card, or the board itself when the card is past what its column shows.
+    var card = document.getElementById("project-" + board.dataset.focusProject);
+    var target = card && (card.querySelector(".move-next") || card.querySelector("button") || card.querySelector("a"));
+    (target || board).focus();
   });
 
   function drawForwardPlan() {

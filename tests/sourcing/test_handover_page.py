@@ -116,3 +116,17 @@ def test_the_accept_button_says_the_contract_must_be_signed_first(client, hub):
     button = re.search(r'<button[^>]*id="accept-handover"[^>]*>', page).group(0)
     assert "disabled" in button
     assert "The project must reach “contract signed” first" in page
+
+
+def test_every_bad_line_is_reported_at_once(hub):
+    from django.core.exceptions import ValidationError
+
+    project = make_project(hub, stage=Stage.CONTRACT_SIGNED)
+    item = _kpi_item(project)
+    content = "Uptime | 99 | %\nSpeed | fast | s\nComplaints | 2 | count | sideways"
+    with pytest.raises(ValidationError) as caught:
+        services.handover_item_update(item=item, content=content, by=hub.sourcing)
+    assert caught.value.message_dict["content"] == [
+        "Line 2: the KPI target 'fast' is not a number.",
+        "Line 3: 'sideways': say 'higher' or 'lower' (which is better).",
+    ]
