@@ -134,8 +134,11 @@ class ActionForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("description") and (not data.get("owner") or not data.get("due_date")):
-            self.add_error(None, "An action needs an owner and a due date.")
+        if data.get("description"):  # On the field that is missing: marked and linked there.
+            if not data.get("owner") and "owner" not in self.errors:
+                self.add_error("owner", "An action needs an owner.")
+            if not data.get("due_date") and "due_date" not in self.errors:
+                self.add_error("due_date", "An action needs a due date.")
         elif not data.get("description") and (data.get("owner") or data.get("due_date")):
             self.add_error("description", "Describe the action, or clear its owner and date.")
         return data

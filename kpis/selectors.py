@@ -33,6 +33,7 @@ from kpis.models import (
     ReviewSchedule,
     ReviewState,
 )
+from procurement_hub.formatting import day as format_day
 from vendors.models import Vendor
 
 
@@ -149,7 +150,7 @@ def _trend_charts(kpis: list, reviews: list) -> list[dict]:
                 "name": kpi.name,
                 "unit": kpi.unit,
                 "higher_is_better": kpi.higher_is_better,
-                "labels": [day.isoformat() for day in labels],
+                "labels": [format_day(end) for end in labels],  # "30 Sep 2026", as the pages
                 "datasets": datasets,
             }
         )

@@ -27,8 +27,8 @@ def test_the_trend_charts_figures_are_in_a_table(client, hub, contract, vendor, 
     table = next(e for e in index.elements if e["tag"] == "table" and e in _walk(figure))
     assert table_rows(table) == [
         ["Period ending", vendor.legal_name, "Target"],
-        ["2025-03-31", "93.5", "95"],
-        ["2025-06-30", "97.25", "95"],
+        ["31 Mar 2025", "93.5", "95"],
+        ["30 Jun 2025", "97.25", "95"],
     ]
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from kpis import services
 from kpis.models import ActionStatus, Review, ReviewState
 from tests.factories import TODAY, ContractFactory, VendorFactory
+from tests.html_index import Index
 
 from .conftest import log_review
 
@@ -60,7 +61,7 @@ def test_contract_manager_logs_and_submits_a_review(cm_client, hub, contract, ve
     assert review.actions.get().owner == hub.cm
     page = cm_client.get(reverse("kpis:contract_scorecard", args=[contract.reference]))
     charts = {c["name"]: c for c in page.context["charts_json"]}
-    assert charts["On-time delivery"]["labels"] == ["2026-09-30"]
+    assert charts["On-time delivery"]["labels"] == ["30 Sep 2026"]
     assert charts["On-time delivery"]["datasets"][0]["data"] == [96.0]
     assert b"Send the recovery plan" in page.content
     mine = cm_client.get(reverse("kpis:my_reviews"))
@@ -117,9 +118,19 @@ def test_submitting_needs_an_overall_rating_but_a_draft_does_not(cm_client, cont
 
 
 def test_action_without_owner_is_a_form_error(cm_client, contract, vendor, kpis):
+    """On the fields missing, marked invalid and linked to their messages, with a summary at
+    the top (a walkthrough found the one message far down the page, the fields unmarked)."""
     data = _form_data(vendor, kpis, **{"actions-0-description": "Do something"})
     response = cm_client.post(reverse("kpis:review_create", args=[contract.reference]), data)
-    assert "An action needs an owner and a due date." in response.content.decode()
+    index = Index(response.content.decode())
+    for name, message in (("owner", "An action needs an owner."),
+                          ("due_date", "An action needs a due date.")):  # fmt: skip
+        field = index.by_id[f"id_actions-0-{name}"]
+        assert field["attrs"].get("aria-invalid") == "true"
+        [error] = field["attrs"]["aria-describedby"].split()
+        assert index.by_id[error]["text"].strip() == message
+    summary = index.by_id["form-errors"]
+    assert "The review was not saved: correct what is marked below." in summary["text"]
 
 
 def test_an_action_with_an_owner_or_date_but_no_description_is_a_form_error(
