@@ -30,9 +30,10 @@ document.addEventListener("keydown", function (event) {
   var options = Array.prototype.slice.call(box.querySelectorAll("[data-vendor-choice]"));
   var active = box.querySelector("[data-vendor-choice].active");
   var index = options.indexOf(active);
-  if (event.key === "Escape" && options.length) {
+  if (event.key === "Escape" && box.querySelector("[data-autocomplete-list]").children.length) {
     event.preventDefault();
     autocompleteClose(box);
+    box.querySelector("[data-autocomplete-status]").textContent = "";
   } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && options.length) {
     event.preventDefault();
     var next = event.key === "ArrowDown" ? index + 1 : index - 1;
@@ -49,7 +50,7 @@ document.addEventListener("keydown", function (event) {
 });
 document.addEventListener("htmx:afterSwap", function (event) {
   var list = event.detail.target;
-  if (!list.matches || !list.matches("[data-autocomplete-list]")) return;
+  if (!list || !list.matches || !list.matches("[data-autocomplete-list]")) return;
   var box = list.closest("[data-autocomplete]");
   var count = list.querySelectorAll("[data-vendor-choice]").length;
   var input = box.querySelector("[data-autocomplete-text]");
@@ -90,7 +91,7 @@ document.addEventListener("submit", function (event) {
 // Lists refreshed by htmx (the contract index, vendors, projects): the new count is announced
 // through a status line outside the swapped region, not the whole table read out again.
 document.addEventListener("htmx:afterSwap", function (event) {
-  if (event.detail.target.id !== "results") return;
+  if (!event.detail.target || event.detail.target.id !== "results") return;
   var status = document.querySelector("[data-results-status]");
   var count = document.getElementById("result-count");
   if (status && count) status.textContent = count.textContent.replace(/\s+/g, " ").trim();
