@@ -489,15 +489,19 @@ def _expire_contracts(ctx: _ScanContext) -> int:
                     threshold=f"{p.end_date.isoformat()}/expired",
                     due_date=p.end_date,
                     title=f"{p.reference} has expired",
-                    body=(
-                        f"{p.reference} – {p.title} ended on {long_day(p.end_date)} and is now "
-                        "marked as expired. Orders can no longer be placed against it."
-                    ),
+                    body=_ended_body(p),
                 )
                 for p in people
                 for user_id in followers.get(p.pk, [])
             ]
             _claim(ctx, rows)
+
+
+def _ended_body(p: ContractPeople) -> str:
+    return (
+        f"{p.reference} – {p.title} ended on {long_day(p.end_date)} and is now marked as "
+        "expired. Orders can no longer be placed against it."
+    )
 
 
 def _ended_unannounced_rows(
@@ -532,10 +536,7 @@ def _ended_unannounced_rows(
         if (p.pk, threshold) in told:
             continue
         recipients = p.managers(ctx.absent)
-        body = (
-            f"{p.reference} – {p.title} ended on {long_day(p.end_date)} and is now marked as "
-            "expired. Orders can no longer be placed against it."
-        )
+        body = _ended_body(p)
         if p.pk not in decided:
             recipients += [p.sourcing_manager, p.head]
             body += " No re-procurement or extension was recorded."
