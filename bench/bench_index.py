@@ -46,21 +46,22 @@ NOTES = """What the numbers led to (EXPLAIN ANALYZE at 200,000 contracts):
   45–60 ms of Python per index page (django-tables2 cells and the filter form), multiplied by
   the machine's load.
 
-Run of 2026-12-05, on a slower machine. Its CPU probe took 1.4–1.6 s, against 0.56 s on the
-machine of the spend bench the day before, and the floor view's Python 3.8 ms against 1.2 ms
-in the run before this one. On it the index pages miss 150 ms with the code of that earlier run
-too: A/B on this machine and database, `26131a3` against this code, index unfiltered p50 190
-against 194 ms (225 ms with django-tables2's -responsive template, tried and dropped: it cost
-~30 ms of CPU a page). The index code did not change between the two; the machine did.
-The run before this one, on the faster machine, met every target: p50/p95 79/122 ms
-unfiltered, 101/122 ms with 3 filters + sort, 95/118 ms by contract manager, 16/19 and
-41/59 ms for the two lookups.
-- The vendor directory is timed from this run. Sorted by contracts held it took p50 1,183 ms
-  at `26131a3`: each vendor's count looked up every award's contract to check it was visible,
+Run of 2026-12-05 20:53 UTC (this table), after this round's change to the tables' template (a
+new sort drops the page number; aria-sort on the sorted column): CPU probe 0.52 s, and every
+target met (index p95 72–113 ms, lookups 13 and 52 ms, vendor directory 23–75 ms). The run
+before it, earlier that day on a slower machine (CPU probe 1.4–1.6 s, the floor view's Python
+3.8 ms against 1.2 ms here), missed 150 ms on every index page (p50 170–229 ms) with the same
+index code: A/B there, `26131a3` against that code, index unfiltered p50 190 against 194 ms
+(225 ms with django-tables2's -responsive template, tried and dropped: it cost ~30 ms of CPU a
+page). The index pages spend about 45–50 ms of Python each here (Django CPU column), which a
+machine three times slower turns into a miss.
+- The vendor directory, sorted by contracts held, took p50 1,183 ms at `26131a3` (the slower
+  machine): each vendor's count looked up every award's contract to check it was visible,
   though staff see every contract. Staff now count from the award index alone: p50 179 ms
-  here (EXPLAIN ANALYZE 1,328 → 145 ms). Still over 150 ms on this machine: sorting 10,250
-  vendors by a count needs every count.
-- By supplier code, page 50: p50 209 → 82 ms with the new `vendor_code_idx`."""
+  there (EXPLAIN ANALYZE 1,328 → 145 ms), 71 ms here: sorting 10,250 vendors by a count needs
+  every count.
+- By supplier code, page 50: p50 209 → 82 ms on the slower machine with the new
+  `vendor_code_idx` (28 ms here)."""
 LOOKUP_TARGET_MS = 100
 
 
