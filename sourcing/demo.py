@@ -428,15 +428,15 @@ def seed(ctx) -> None:
 
 
 def _no_actuals_after(rows: list[ProjectStage], today: datetime.date) -> None:
-    """Shift a project's actual dates back, keeping each stage's length, so that none is after
+    """Shift a project back in time, plan and actuals alike, so that no actual date is after
     today: a stage entered in the future made its next move fail (its exit, today, would
-    precede its entry)."""
+    precede its entry). Each stage keeps its length and its slip against the plan (which the
+    RAG and the slip figures read)."""
     actuals = [d for row in rows for d in (row.actual_entry, row.actual_exit) if d]
     late = max(actuals, default=today) - today
     if late.days <= 0:
         return
     for row in rows:
-        if row.actual_entry:
-            row.actual_entry -= late
-        if row.actual_exit:
-            row.actual_exit -= late
+        for name in ("actual_entry", "actual_exit", "target_entry", "target_exit"):
+            if value := getattr(row, name):
+                setattr(row, name, value - late)
