@@ -47,15 +47,59 @@ PAGES = {
     "cm": ["/contracts/ITS75/", "/kpis/", "/notifications/", "/notifications/preferences/"],
     "sourcing": ["/sourcing/", "/sourcing/projects/", "/sourcing/projects/new/"],
     "admin": ["/spend/", "/spend/imports/new/", "/kpis/dashboard/"],
+    # Spend with a file imported (the spend_world fixture): the pages a spend analyst works in.
+    "spend": [
+        "/spend/",
+        "/spend/payments/",
+        "/spend/off-contract/",
+        "/spend/contracts/",
+        "/spend/imports/",
+        "/spend/payees/",
+        "/spend/expense-codes/",
+    ],
 }
 
 
+@pytest.fixture
+def spend_world(world):
+    import io
+
+    from spend import services
+    from spend.models import Transaction
+    from tests.factories import AuthorityFactory
+    from tests.spend.helpers import csv_bytes, run_import
+
+    authority = AuthorityFactory(code="oxf", name="Oxford City Council")
+    done = run_import(authority, csv_bytes(
+        "01/02/2026,R1,Acme Print Solutions Ltd,1200,E1,Printing",
+        "03/03/2026,R2,Unknown Supplier Ltd,9800,E2,Consultancy",
+        "bad,R3,Someone,1,E2,Consultancy",
+    ))  # fmt: skip
+    preview = services.import_create(  # Left at its preview: the mapping form.
+        authority=authority,
+        fileobj=io.BytesIO(csv_bytes("01/04/2026,R9,Acme Print Solutions Ltd,50,E1,Printing")),
+        file_name="spend-apr-2026.csv",
+    )
+    payment = Transaction.objects.filter(spend_import=done).first()
+    return [
+        f"/spend/imports/{done.pk}/",
+        f"/spend/imports/{preview.pk}/",
+        f"/spend/payments/{payment.pk}/",
+    ]
+
+
 @pytest.mark.parametrize("role", sorted(PAGES))
-def test_main_pages_have_no_serious_accessibility_violations(page, live_server, hub, world, role):
-    sign_in(page, live_server, getattr(hub, role).username)
+def test_main_pages_have_no_serious_accessibility_violations(
+    page, live_server, hub, world, role, request
+):
+    user = hub.admin if role == "spend" else getattr(hub, role)
+    urls = PAGES[role]
+    if role == "spend":
+        urls = [*urls, *request.getfixturevalue("spend_world")]
+    sign_in(page, live_server, user.username)
     found = {}
-    for url in PAGES[role]:
-        page.goto(live_server.url + url)
+    for url in urls:
+        assert page.goto(live_server.url + url).ok, url
         if problems := violations(page):
             found[url] = problems
     assert found == {}
