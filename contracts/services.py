@@ -133,10 +133,7 @@ def _save(
     _replace_awards(contract=contract, awards=awards)
     contracts_refresh_search_text(contract_ids=[contract.pk])
     contract.refresh_from_db(fields=["search_text"])
-    after = _spend_match_state(contract)
-    _rematch_spend_on_commit(before=before, after=after)
-    if before.vendor_ids != after.vendor_ids:
-        _refresh_review_schedule(contract)
+    spend_rematch_after_edit(contract, before=before)
     return contract
 
 
@@ -211,8 +208,8 @@ def spend_match_before_edit(contract: Contract) -> _SpendMatch:
 
 
 def spend_rematch_after_edit(contract: Contract, *, before: _SpendMatch) -> None:
-    """After an edit outside these services: payments re-matched, and the KPI schedule
-    refreshed when the awarded vendors changed, as _save does."""
+    """After an edit (by _save, or the Django admin): payments re-matched, and the KPI schedule
+    refreshed when the awarded vendors changed."""
     after = _spend_match_state(contract)
     _rematch_spend_on_commit(before=before, after=after)
     if before.vendor_ids != after.vendor_ids:

@@ -74,9 +74,7 @@ def contracts_with_renewal_decision(
 
 def reprocurement_running() -> QuerySet:
     """The open (active or on hold) projects re-procuring the outer query's contract."""
-    return SourcingProject.objects.filter(
-        predecessor=OuterRef("pk"), status__in=(ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
-    )
+    return SourcingProject.objects.open().filter(predecessor=OuterRef("pk"))
 
 
 # --- Lead times learned from finished stages -----------------------------------------------
@@ -405,13 +403,7 @@ def contract_lineage(contract: Contract) -> dict:
         "projects": projects,
         # Started from the project form, with no decision recorded: still a re-procurement.
         "reprocurement": next(
-            (
-                p
-                for p in projects
-                if p.predecessor_id == contract.pk
-                and p.status in (ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
-            ),
-            None,
+            (p for p in projects if p.predecessor_id == contract.pk and p.is_open), None
         ),
         # A decision is pressing once the contract is on the renewal pipeline.
         "horizon_months": settings.SOURCING_RENEWAL_HORIZON_MONTHS,

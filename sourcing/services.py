@@ -518,19 +518,15 @@ def parse_lines(content: str) -> list[tuple[int, list[str]]]:
     ]
 
 
-def _line_error(number: int, message: str) -> ValidationError:
-    return ValidationError({"content": f"Line {number}: {message}"})
-
-
 def _each_line(content: str, parse) -> list:
-    """parse(number, parts) for each line; every line's fault is reported at once (with its
-    line number), not only the first."""
+    """parse(parts) for each line; every line's fault is reported at once, with its line
+    number, not only the first."""
     rows, faults = [], []
     for number, parts in parse_lines(content):
         try:
-            rows.append(parse(number, parts))
+            rows.append(parse(parts))
         except ValidationError as exc:
-            faults += [m if m.startswith("Line ") else f"Line {number}: {m}" for m in exc.messages]
+            faults += [f"Line {number}: {message}" for message in exc.messages]
     if faults:
         raise ValidationError({"content": faults})
     return rows
@@ -545,16 +541,16 @@ def _kpi_rows(content: str) -> list[dict]:
     return _each_line(content, _kpi_row)
 
 
-def _kpi_row(number: int, parts: list[str]) -> dict:
+def _kpi_row(parts: list[str]) -> dict:
     if len(parts) < 2 or not parts[0]:
-        raise _line_error(number, "write one KPI a line: name | target | unit | higher/lower.")
+        raise ValidationError("write one KPI a line: name | target | unit | higher/lower.")
     try:
         target = Decimal(parts[1].rstrip("%"))
     except ArithmeticError as exc:
-        raise _line_error(number, f"the KPI target {parts[1]!r} is not a number.") from exc
+        raise ValidationError(f"the KPI target {parts[1]!r} is not a number.") from exc
     direction = parts[3].lower().removesuffix(" is better") if len(parts) > 3 else ""
     if direction not in KPI_DIRECTIONS:
-        raise _line_error(number, f"{parts[3]!r}: say 'higher' or 'lower' (which is better).")
+        raise ValidationError(f"{parts[3]!r}: say 'higher' or 'lower' (which is better).")
     return {
         "name": parts[0],
         "target": target,
@@ -564,12 +560,12 @@ def _kpi_row(number: int, parts: list[str]) -> dict:
 
 
 def _fits(model, field: str, value: str, what: str) -> str:
-    """The value, or a content error when it is longer than the model's column holds (never
-    cut short silently, never a database error)."""
+    """The value, or an error when it is longer than the model's column holds (never cut short
+    silently, never a database error)."""
     limit = model._meta.get_field(field).max_length
     if len(value) > limit:
         message = f"The {what} {value[:40]!r}… has {len(value)} characters; {limit} fit."
-        raise ValidationError({"content": message})
+        raise ValidationError(message)
     return value
 
 
@@ -577,13 +573,13 @@ def _document_rows(content: str) -> list[tuple[str, str]]:
     return _each_line(content, _document_row)
 
 
-def _document_row(number: int, parts: list[str]) -> tuple[str, str]:
+def _document_row(parts: list[str]) -> tuple[str, str]:
     if len(parts) != 2 or not parts[0]:
-        raise _line_error(number, "write one document a line: title | https://link.")
+        raise ValidationError("write one document a line: title | https://link.")
     try:
         URLValidator(schemes=["http", "https"])(parts[1])
     except ValidationError as exc:
-        raise _line_error(number, f"{parts[1]!r} is not a web link.") from exc
+        raise ValidationError(f"{parts[1]!r} is not a web link.") from exc
     title = _fits(ContractDocument, "title", parts[0], "document title")
     return title, _fits(ContractDocument, "url", parts[1], "link")
 
@@ -593,15 +589,15 @@ def _contact_rows(content: str) -> list[dict]:
     return _each_line(content, _contact_row)
 
 
-def _contact_row(number: int, parts: list[str]) -> dict:
+def _contact_row(parts: list[str]) -> dict:
     if len(parts) < 2 or not parts[0] or not parts[1]:
-        raise _line_error(number, "write one contact a line: name | role | email.")
+        raise ValidationError("write one contact a line: name | role | email.")
     email = parts[2] if len(parts) > 2 else ""
     if email:
         try:
             EmailValidator()(email)
         except ValidationError as exc:
-            raise _line_error(number, f"{email!r} is not an email address.") from exc
+            raise ValidationError(f"{email!r} is not an email address.") from exc
     phone = parts[3] if len(parts) > 3 else ""
     values = {"name": parts[0], "role": parts[1], "email": email, "phone": phone}
     return {f: _fits(VendorContact, f, value, f"contact {f}") for f, value in values.items()}

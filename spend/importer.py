@@ -301,9 +301,9 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
 
     def spilled(number: int, cells: int, value: str, row: list) -> None:
         result.total += 1
-        result.keep_cells(number, [c.replace("\x00", "\ufffd") for c in row])
+        result.keep_cells(number, [_no_nul(c) for c in row])
         result.rejects.append((
-            number, "(after the last column)", value.replace("\x00", "\ufffd")[:500],
+            number, "(after the last column)", _no_nul(value)[:500],
             f"The row has {cells} cells, the others {header_cells}: a comma inside an unquoted "
             "value shifts the ones after it",
         ))  # fmt: skip
@@ -312,7 +312,7 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
         result.total += 1
         if binary := _nul_cell(number, cells, table.layout.headers):
             result.rejects.append(binary)
-            result.keep_cells(number, [c.replace("\x00", "\ufffd") for c in cells])
+            result.keep_cells(number, [_no_nul(c) for c in cells])
             continue
         row, errors = parse(number, cells)
         if errors:
@@ -335,15 +335,19 @@ def stage(spend_import: SpendImport, table: SpendTable) -> StageResult:
     return result
 
 
+def _no_nul(text: str) -> str:
+    """The text with each NUL byte shown as U+FFFD, which both databases store."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _nul_cell(number: int, cells: list[str], headers: list[str]) -> tuple | None:
     """A reject for a row holding a NUL byte (binary data in a text file), which neither
     database stores in text: PostgreSQL refuses it, SQLite would keep it invisibly."""
     for i, cell in enumerate(cells):
         if "\x00" in cell:
             column = headers[i] if i < len(headers) else ""
-            value = cell.replace("\x00", "\ufffd")[:500]
-            return (number, column, value, "The cell holds a NUL byte (binary data, not text): "
-                    "correct it in the file")  # fmt: skip
+            reason = "The cell holds a NUL byte (binary data, not text): correct it in the file"
+            return (number, column, _no_nul(cell)[:500], reason)
     return None
 
 

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 
 from procurement_hub.formatting import CURRENCY_SYMBOLS, write_amount
-from procurement_hub.formatting import day as value_day
+from procurement_hub.formatting import day as format_day
 
 DEFAULT_DATE_FORMATS = (
     "%d/%m/%Y",
@@ -117,7 +117,7 @@ class DateParser:
             value = self._parse(text)
             if isinstance(value, datetime.date) and self.latest and value > self.latest:
                 value = (
-                    f"Date is in the future (after {value_day(self.latest)}): a spend file lists "
+                    f"Date is in the future (after {format_day(self.latest)}): a spend file lists "
                     "payments made"
                 )
             self.cache[text] = value
